@@ -1,0 +1,148 @@
+"""Sign-in, sign-out, invitations, password reset and change, personal API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..errors import DomainError
+from ..extensions import db, limiter
+from . import service
+from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, TokenForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: never redirect to another host after sign-in.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")
+
+
+def _login_limit_key() -> str:
+    return f"login:{request.remote_addr}:{(request.form.get('email') or '').lower()}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=_login_limit_key)
+@limiter.limit("30 per minute", methods=["POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
+            form.password.errors.append("E-mail or password is wrong, or the account is closed.")
+        else:
+            db.session.commit()
+            session.clear()  # a fresh session at sign-in (no fixation)
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("app/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    service.sign_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str) -> str | Response:
+    user = service.user_for_invite(token)
+    if user is None:
+        return render_template("app/link_invalid.html", what="invitation"), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        service.set_password(user, form.password.data or "")
+        db.session.commit()
+        session.clear()
+        login_user(user)
+        flash(f"Welcome to Trellis, {user.name}.", "success")
+        return redirect(url_for("home.index"))
+    return render_template("app/set_password.html", form=form, user=user, mode="invite")
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def forgot_password() -> str | Response:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data or "")
+        db.session.commit()
+        flash("If that address has an account, a reset link is on its way.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("app/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response:
+    user = service.user_for_reset(token)
+    if user is None:
+        return render_template("app/link_invalid.html", what="reset link"), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        service.set_password(user, form.password.data or "")
+        db.session.commit()
+        flash("Your password is changed. Sign in with the new one.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("app/set_password.html", form=form, user=user, mode="reset")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            service.change_password(user, form.current_password.data or "", form.password.data or "")
+        except DomainError as exc:
+            getattr(form, exc.field or "password").errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)  # this session carries the new version; all others are revoked
+            flash("Password changed. Other devices are signed out.", "success")
+            return redirect(url_for("auth.tokens"))
+    return render_template("app/change_password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens() -> str | Response:
+    form = TokenForm()
+    new_secret = None
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            _token, new_secret = service.create_token(user, form.name.data or "")
+        except DomainError as exc:
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    return render_template(
+        "app/tokens.html", form=form, tokens=service.tokens_of(user), new_secret=new_secret
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response:
+    try:
+        token = service.revoke_token(current_user._get_current_object(), token_id)
+    except DomainError:
+        from flask import abort
+
+        abort(404)
+    db.session.commit()
+    flash(f"Token '{token.name}' revoked; scripts using it stop working now.", "success")
+    return redirect(url_for("auth.tokens"))

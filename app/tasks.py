@@ -1,0 +1,75 @@
+"""Background jobs with huey: SQLite queue in the instance folder by default, Redis with REDIS_URL.
+
+Run a worker with `huey_consumer app.tasks.huey` (`make run` starts one). Tests switch the queue
+to immediate mode, so tasks run synchronously after the commit that enqueued them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Flask, has_app_context
+from huey import Huey, RedisHuey, SqliteHuey
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("TRELLIS_INSTANCE_PATH") or ROOT / "instance")
+
+
+def _make_huey() -> Huey:
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        return RedisHuey("trellis", url=redis_url)
+    path = instance_path()
+    path.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("trellis", filename=str(path / "huey.sqlite3"))
+
+
+huey = _make_huey()
+_worker_app: Flask | None = None
+
+
+def with_app_context(fn: F) -> F:
+    """Run a task inside the Flask app: the caller's in immediate mode, a worker app otherwise."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        global _worker_app
+        if has_app_context():
+            return fn(*args, **kwargs)
+        if _worker_app is None:
+            from . import create_app
+
+            _worker_app = create_app()
+        with _worker_app.app_context():
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# --- side effects after commit -------------------------------------------------------------
+
+def after_commit(session: Any, callback: Callable[[], Any]) -> None:
+    """Run `callback` once the session's current transaction commits (dropped on rollback)."""
+    session.info.setdefault("trellis_after_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop("trellis_after_commit", [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop("trellis_after_commit", None)

@@ -1,0 +1,127 @@
+"""Web plumbing shared by every package: navigation, security headers, error pages, filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+from flask import Flask, g, render_template, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link in the main navigation, shown to people holding any of `roles`."""
+
+    label: str
+    endpoint: str
+    roles: tuple[str, ...]
+    order: int = 50
+    section: str = "main"  # "main" or "account"
+
+
+def add_nav(app: Flask, item: NavItem) -> None:
+    """Packages register their pages here in `init_app`; the base layout renders them."""
+    app.extensions.setdefault("trellis_nav", []).append(item)
+
+
+def nav_for(app: Flask, user: Any, section: str = "main") -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    items = [
+        i
+        for i in app.extensions.get("trellis_nav", [])
+        if i.section == section and (not i.roles or user.has_role(*i.roles))
+    ]
+    return sorted(items, key=lambda i: (i.order, i.label))
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+def _locale() -> str:
+    company = getattr(g, "company", None)
+    if company is None and current_user and current_user.is_authenticated:
+        company = current_user.company
+    return getattr(company, "locale", None) or "en_GB"
+
+
+def money(amount_minor: int | None, currency: str | None = None) -> str:
+    """Format integer minor units in the company currency and locale (Babel)."""
+    if amount_minor is None:
+        return "—"
+    from babel.numbers import get_currency_precision
+
+    company = getattr(g, "company", None) or (
+        current_user.company if current_user and current_user.is_authenticated else None
+    )
+    code = currency or getattr(company, "currency", None) or "EUR"
+    digits = get_currency_precision(code)
+    return format_currency(amount_minor / (10**digits), code, locale=_locale())
+
+
+def number(value: float | int | None) -> str:
+    return "—" if value is None else format_decimal(value, locale=_locale())
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else format_percent(value, locale=_locale())
+
+
+def nice_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    return format_date(value, format="medium", locale=_locale())
+
+
+# --- headers and errors ----------------------------------------------------------------------
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def security_headers(response: Any) -> Any:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
+
+
+def handle_http_error(error: HTTPException) -> Any:
+    if request.path.startswith("/api/"):
+        from .api.plumbing import json_error
+
+        return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description)
+    code = error.code or 500
+    template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/generic.html"
+    return render_template(template, error=error), code
+
+
+def handle_server_error(error: Exception) -> Any:
+    if request.path.startswith("/api/"):
+        from .api.plumbing import json_error
+
+        return json_error(500, "server_error", "Something went wrong on our side.")
+    return render_template("errors/500.html"), 500
+
+
+def _fresh_request_globals() -> None:
+    # Tests run requests inside one long app context; per-request identity must not leak.
+    for key in ("_login_user", "company", "api_token"):
+        g.pop(key, None)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
+    app.after_request(security_headers)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(500, handle_server_error)
+    app.jinja_env.filters.update(money=money, number=number, percent=percent, date=nice_date)
+    app.jinja_env.globals.update(nav_for=lambda section="main": nav_for(app, current_user, section))

@@ -1,0 +1,214 @@
+"""Shared fixtures: a fresh app and database per test, on SQLite and (if set) PostgreSQL.
+
+`TEST_DATABASE_URL=postgresql://…` adds a PostgreSQL run of every database-touching test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+# Before the app is imported: keep the huey queue file and instance folder out of the checkout.
+os.environ["TRELLIS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="trellis-test-")
+
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.config import normalise_database_url  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.identity import hash_password  # noqa: E402
+from app.models import Company, Team, User  # noqa: E402
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: scrypt is slow on purpose
+_pg_schema_ready = False
+
+
+def base_config(database_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "HUEY_IMMEDIATE": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SMTP_HOST": None,
+        "SERVER_NAME_FOR_LINKS": None,
+        "TRELLIS_ENV": "development",
+    }
+
+
+def _reset_postgres(app: Flask) -> None:
+    """Create the schema once per session, then empty every table before each test."""
+    global _pg_schema_ready
+    if not _pg_schema_ready:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+        _pg_schema_ready = True
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "postgresql":
+        return normalise_database_url(PG_URL or "")
+    return f"sqlite:///{tmp_path}/test.sqlite3"
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps on the test database with extra config (e.g. RATELIMIT_ENABLED=True)."""
+    built: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        app = create_app(base_config(database_url) | overrides)
+        with app.app_context():
+            if database_url.startswith("postgresql"):
+                _reset_postgres(app)
+            elif not built:
+                db.create_all()
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# --- factories -------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_company(app: Flask) -> Callable[..., Company]:
+    counter = iter(range(1, 10_000))
+
+    def factory(name: str | None = None, slug: str | None = None, **kw: Any) -> Company:
+        n = next(counter)
+        company = Company(name=name or f"Company {n}", slug=slug or f"company-{n}",
+                          currency=kw.pop("currency", "EUR"), locale=kw.pop("locale", "en_GB"), **kw)
+        db.session.add(company)
+        db.session.commit()
+        return company
+
+    return factory
+
+
+@pytest.fixture
+def make_team(app: Flask) -> Callable[..., Team]:
+    def factory(company: Company, name: str = "Team", parent: Team | None = None) -> Team:
+        team = Team(company_id=company.id, name=name, parent_id=parent.id if parent else None)
+        db.session.add(team)
+        db.session.commit()
+        return team
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 100_000))
+
+    def factory(company: Company, email: str | None = None, roles: tuple[str, ...] = ("employee",),
+                name: str | None = None, team: Team | None = None, manager: User | None = None,
+                password: str | None = PASSWORD, **kw: Any) -> User:
+        n = next(counter)
+        user = User(company_id=company.id, email=email or f"person{n}@{company.slug}.test",
+                    name=name or f"Person {n}", team_id=team.id if team else None,
+                    manager_id=manager.id if manager else None,
+                    password_hash=_PASSWORD_HASH if password == PASSWORD else (
+                        hash_password(password) if password else None),
+                    start_date=kw.pop("start_date", date(2025, 1, 1)), **kw)
+        user.set_roles(list(roles))
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class Auth:
+    """Signs a test client in and out through the real sign-in form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, who: User | str, password: str = PASSWORD) -> Any:
+        email = who if isinstance(who, str) else who.email
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self) -> Any:
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+class Api:
+    """A JSON client carrying a personal bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        def call(url: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+            return getattr(self.client, method)(url, headers=self.headers | (headers or {}), **kw)
+
+        return call
+
+
+@pytest.fixture
+def api_as(app: Flask) -> Callable[[User], Api]:
+    from app.auth import service
+
+    def factory(user: User) -> Api:
+        _token, secret = service.create_token(user, "test")
+        db.session.commit()
+        return Api(app.test_client(), secret)
+
+    return factory
+
+
+def db_fingerprint() -> str:
+    """A hash of every row of every table: equal before and after means nothing changed."""
+    digest = hashlib.sha256()
+    db.session.expire_all()
+    for table in db.metadata.sorted_tables:
+        order = [c for c in table.primary_key.columns] or list(table.columns)
+        for row in db.session.execute(select(table).order_by(*order)):
+            digest.update(repr(tuple(row)).encode())
+    db.session.rollback()
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def fingerprint(app: Flask) -> Callable[[], str]:
+    return db_fingerprint
