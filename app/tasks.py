@@ -1,6 +1,6 @@
 """Background jobs with huey: SQLite queue in the instance folder by default, Redis with REDIS_URL.
 
-Run a worker with `huey_consumer app.tasks.huey` (`make run` starts one). Tests switch the queue
+Run a worker with `huey_consumer app.worker.huey` (`make run` starts one). Tests switch the queue
 to immediate mode, so tasks run synchronously after the commit that enqueued them.
 """
 
@@ -36,6 +36,11 @@ def _make_huey() -> Huey:
 
 huey = _make_huey()
 _worker_app: Flask | None = None
+
+
+def set_worker_app(app: Flask) -> None:
+    global _worker_app
+    _worker_app = app
 
 
 def with_app_context(fn: F) -> F:
