@@ -4,4 +4,5 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register billing's blueprints, CLI and filters (none yet: see the budgets issue)."""
+    """Register billing's models, blueprints, CLI, navigation, home card and demo seeder."""
+    from . import models  # noqa: F401  (tables known to create_all and Alembic)
