@@ -153,9 +153,8 @@ def save_policy(actor: User, data: PolicyData, policy: BudgetPolicy | None = Non
     if data.rollover_cap_minor < 0:
         raise BudgetError("The rollover cap cannot be negative (0 means nothing rolls over).",
                           "rollover_cap_minor")
-    if data.scope == "team":
-        if data.team_id is None or db.session.scalar(select(Team.id).where(
-                Team.id == data.team_id, Team.company_id == company_id)) is None:
+    if data.scope == "team" and (data.team_id is None or db.session.scalar(select(Team.id).where(
+            Team.id == data.team_id, Team.company_id == company_id)) is None):
             raise BudgetError("Choose one of your teams.", "team_id")
     if data.scope == "role" and not (data.job_title or "").strip():
         raise BudgetError("Enter the job title this policy applies to.", "job_title")

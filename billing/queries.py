@@ -38,7 +38,8 @@ def allocation_rows(company_id: int, period: Period, q: str | None = None,
                     utilisation.label("utilisation"))
              .select_from(User)
              .outerjoin(Team, Team.id == User.team_id)
-             .outerjoin(Budget, (Budget.user_id == User.id) & (Budget.period_start == period.start)))
+             .outerjoin(Budget, (Budget.user_id == User.id)
+                        & (Budget.period_start == period.start)))
     query = (query.outerjoin(Avail, Avail.id == Budget.available_account_id)
              .outerjoin(Held, Held.id == Budget.held_account_id)
              .outerjoin(Spent, Spent.id == Budget.spent_account_id)
@@ -76,7 +77,8 @@ class Balances:
 
 def _balances(where: Any, period: Period, currency: str) -> Balances:
     row = db.session.execute(_with_accounts(select(
-        func.coalesce(func.sum(Avail.balance_minor), 0), func.coalesce(func.sum(Held.balance_minor), 0),
+        func.coalesce(func.sum(Avail.balance_minor), 0),
+        func.coalesce(func.sum(Held.balance_minor), 0),
         func.coalesce(func.sum(Spent.balance_minor), 0)).select_from(Budget))
         .where(where, Budget.period_start == period.start)).one()
     available, held, spent = (int(v) for v in row)

@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 
-from .models import AccountKind, Budget, Hold, HoldStatus, LedgerAccount, LedgerEntry, LedgerTransaction
+from .models import (
+    AccountKind,
+    Budget,
+    Hold,
+    HoldStatus,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+)
 
 SAMPLE = 5  # offending rows shown per failed check
 

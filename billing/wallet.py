@@ -44,7 +44,8 @@ def record_bank_transfer(actor: User, company: Company, amount_minor: int, bank_
 
 def wallet_balances(company_id: int) -> dict[str, int]:
     """Wallet, funded so far and paid out so far, in minor units."""
-    balances = dict(db.session.execute(select(LedgerAccount.kind, LedgerAccount.balance_minor).where(
+    balances = dict(db.session.execute(select(
+            LedgerAccount.kind, LedgerAccount.balance_minor).where(
         LedgerAccount.company_id == company_id,
         LedgerAccount.kind.in_([AccountKind.WALLET.value, AccountKind.BANK_CLEARING.value,
                                 AccountKind.PROVIDER_PAYABLE.value]))).all())

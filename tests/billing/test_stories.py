@@ -6,7 +6,12 @@ import pytest
 
 from app.extensions import db
 from billing import budgets, holds
-from billing.errors import HoldStateError, IdempotencyConflict, InsufficientBudget, InsufficientFunds
+from billing.errors import (
+    HoldStateError,
+    IdempotencyConflict,
+    InsufficientBudget,
+    InsufficientFunds,
+)
 from billing.queries import person_balances
 
 from .conftest import FY2026, MARCH, assert_ledger_ok, key
