@@ -8,9 +8,9 @@ def init_app(app: Flask) -> None:
     from app.api.openapi import add_schema, page_of
     from app.demo import add_seeder
     from app.home import add_home_card
-    from app.web import NavItem, add_nav
+    from app.web import NavItem, add_nav, add_stylesheet
 
-    from . import api, cli, demo, models, views  # noqa: F401  (models: tables for create_all)
+    from . import api, cli, demo, hires, models, views  # noqa: F401  (models: tables for create_all)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
@@ -22,4 +22,6 @@ def init_app(app: Flask) -> None:
     add_nav(app, NavItem("Budgets", "billing.index", ("admin",), order=30))
     add_nav(app, NavItem("Wallet", "billing.wallet_page", ("admin",), order=31))
     add_home_card(app, "billing/_budget_card.html", ("employee",), order=10)
+    add_stylesheet(app, "css/billing.css")
+    hires.connect()
     add_seeder(app, demo.seed, order=30)
