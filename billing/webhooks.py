@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import utcnow
+from app.models import Company, utcnow
 
 from . import seats, topups
 from . import stripe_gateway as gateway
@@ -117,8 +117,13 @@ def _topup_for(obj: dict[str, Any], id_field: str) -> TopUp | None:
         except (TypeError, ValueError):
             return None
         topup = _locked_topup(id=topup_id, company_id=company_id)
-        if topup is not None and getattr(topup, id_field) is None:
-            setattr(topup, id_field, obj["id"])
+        # Only a top-up still waiting for its Stripe id, of the very customer Stripe names
+        # (another installation sharing the Stripe account has the same row ids).
+        company = db.session.get(Company, company_id) if topup is not None else None
+        if (topup is None or getattr(topup, id_field) is not None or company is None
+                or not company.stripe_customer_id or obj.get("customer") != company.stripe_customer_id):
+            return None
+        setattr(topup, id_field, obj["id"])
     return topup
 
 
