@@ -10,18 +10,37 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav, add_stylesheet
 
-    from . import api, cli, demo, hires, models, views  # noqa: F401  (models: tables for create_all)
+    # models, stripe_models: their tables for create_all
+    from . import (  # noqa: F401
+        api,
+        cli,
+        demo,
+        hires,
+        models,
+        seats,
+        stripe_api,
+        stripe_cli,
+        stripe_models,
+        stripe_views,
+        views,
+    )
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
-    for name, schema in api.SCHEMAS.items():
+    stripe_views.init_app(app)
+    app.register_blueprint(stripe_api.bp)
+    for name, schema in (api.SCHEMAS | stripe_api.SCHEMAS).items():
         add_schema(app, name, schema)
     add_schema(app, "PersonTransactionPage", page_of("PersonTransaction"))
     cli.init_app(app)
+    stripe_cli.init_app(app)
     app.jinja_env.globals["billing_budget_card"] = views.budget_card
     add_nav(app, NavItem("Budgets", "billing.index", ("admin",), order=30))
     add_nav(app, NavItem("Wallet", "billing.wallet_page", ("admin",), order=31))
+    add_nav(app, NavItem("Billing", "billing_stripe.billing_page", ("admin",), order=32))
     add_home_card(app, "billing/_budget_card.html", ("employee",), order=10)
+    add_home_card(app, "billing/_subscription_card.html", ("admin",), order=5)
     add_stylesheet(app, "css/billing.css")
     hires.connect()
+    seats.connect()
     add_seeder(app, demo.seed, order=30)

@@ -35,6 +35,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Balances": BALANCES,
     "Wallet": {"allOf": [{"$ref": "#/components/schemas/Balances"}, {
         "type": "object", "properties": {"wallet_minor": {"type": "integer"},
+                                         "balance_minor": {"type": "integer",
+                                                           "description": "= wallet_minor"},
                                          "funded_minor": {"type": "integer"},
                                          "paid_minor": {"type": "integer"}}}]},
     "Adjustment": {"type": "object", "required": ["employee_id", "amount_minor", "reason"],
@@ -193,7 +195,9 @@ def get_wallet() -> Response:
     company = current_company()
     period = parse_period(company, request.args.get("period"), date.today())
     totals = queries.company_balances(company.id, company.currency, period)
-    return jsonify(totals.json() | wallet.wallet_balances(company.id))
+    balances = wallet.wallet_balances(company.id)
+    return jsonify(totals.json() | balances | {"balance_minor": balances["wallet_minor"],
+                                               "currency": company.currency})
 
 
 @bp.get("/ledger/verify")

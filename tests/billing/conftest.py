@@ -67,3 +67,12 @@ def give(admin: User) -> Callable[..., None]:
         db.session.commit()
 
     return factory
+
+
+from .stripe_fixtures import (  # noqa: E402, F401  (fixtures)
+    live_server,
+    localstripe,
+    no_real_stripe,
+    stripe_on,
+    webhooks_to_app,
+)
