@@ -58,6 +58,13 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "RESET_MAX_AGE_HOURS": 2,
         "PER_PAGE": 25,
         "SERVER_NAME_FOR_LINKS": env.get("TRELLIS_BASE_URL") or None,
+        # Stripe (docs/stripe.md): the secret key, an API base for a Stripe-compatible test
+        # server, the webhook signing secret, the publishable key for Stripe.js, the seat price.
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY") or None,
+        "STRIPE_SEAT_PRICE_ID": env.get("STRIPE_SEAT_PRICE_ID") or None,
     }
 
 
