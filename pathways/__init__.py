@@ -4,4 +4,5 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the package's blueprints, CLI and filters (none yet: see the capability issue)."""
+    """Register the package's blueprints, API, CLI, navigation, home cards and demo seeder."""
+    from . import models  # noqa: F401  (tables known to create_all and Alembic)
