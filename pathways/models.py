@@ -132,7 +132,7 @@ class Capability(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(300))
     # Per-level descriptors: {"1": "…", "2": "…"} (keys are level numbers as strings).
-    descriptors: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    descriptors: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
     retired_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
