@@ -134,7 +134,8 @@ class CapabilityData:
 
 def _clean(framework: Framework, data: CapabilityData) -> dict[str, Any]:
     top = framework.scale.max_level
-    descriptors = {str(k): v.strip() for k, v in (data.descriptors or {}).items() if v and v.strip()}
+    descriptors = {str(k): v.strip() for k, v in (data.descriptors or {}).items()
+                   if v and v.strip()}
     bad = [k for k in descriptors if not k.isdigit() or not 1 <= int(k) <= top]
     if bad:
         raise ValidationError(f"Descriptors are for levels 1 to {top} of {framework.scale.name}.",
@@ -247,7 +248,8 @@ def change_scale(actor: User, framework: Framework, scale: Scale, mapping: dict[
         if model is Assessment:
             translated = result.rowcount or 0
     db.session.execute(
-        update(LevelChange).where(LevelChange.capability_id.in_(caps), LevelChange.previous_level > 0)
+        update(LevelChange)
+        .where(LevelChange.capability_id.in_(caps), LevelChange.previous_level > 0)
         .values(previous_level=case(mapping, value=LevelChange.previous_level,
                                     else_=LevelChange.previous_level))
         .execution_options(synchronize_session=False))

@@ -186,3 +186,14 @@ def team_heatmap(manager: User, people: Sequence[User]) -> Heatmap:
 def heat_class(target: int, level: int) -> str:
     """CSS class of a heatmap cell: heat-4 = met … heat-0 = gap of 4 or more."""
     return f"heat-{max(0, 4 - max(0, target - level))}"
+
+
+def people_per_team(company_id: int, role_id: int | None = None) -> dict[int | None, int]:
+    """Active people holding a role, per team (for hiding aggregates of small groups)."""
+    query = (select(User.team_id, func.count())
+             .join(RoleAssignment, RoleAssignment.user_id == User.id)
+             .where(User.company_id == company_id, User.status == UserStatus.ACTIVE.value,
+                    RoleAssignment.role_id.is_not(None)))
+    if role_id is not None:
+        query = query.where(RoleAssignment.role_id == role_id)
+    return dict(db.session.execute(query.group_by(User.team_id)).all())

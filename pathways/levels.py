@@ -109,8 +109,8 @@ def check_can_assess(actor: User, employee: User, source: str) -> None:
             raise PermissionDenied("You cannot rate yourself as a manager; add a "
                                    "self-assessment or ask your manager for a rating.", "source")
         if employee.manager_id != actor.id or not actor.has_role("manager"):
-            raise PermissionDenied(f"Only {employee.name}'s line manager can give a manager rating.",
-                                   "source")
+            raise PermissionDenied(
+                f"Only {employee.name}'s line manager can give a manager rating.", "source")
     elif source == Source.PEER:
         if actor.id == employee.id:
             raise PermissionDenied("You cannot be your own peer; add a self-assessment instead.",

@@ -127,3 +127,23 @@ def test_progress_reports_every_row(make_company, make_user):
     assert sum(seen) == 5000
     assert db.session.scalar(select(func.count(Category.id))) == 7
     assert db.session.scalar(select(func.count(Framework.id))) == 1
+
+
+def test_cli_imports_and_exits_1_on_a_bad_row_writing_nothing(app, make_company, make_user,
+                                                              tmp_path, fingerprint):
+    acme, _hr = _admin(make_company, make_user)
+    runner = app.test_cli_runner()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("category,name\nCraft,\n")
+    before = fingerprint()
+    result = runner.invoke(args=["import-framework", "--company", acme.slug, "--framework",
+                                 "Eng", str(bad)])
+    assert result.exit_code == 1
+    assert "Row 2 (name): Name is missing." in result.output
+    assert fingerprint() == before
+    good = tmp_path / "good.csv"
+    good.write_text(CSV)
+    result = runner.invoke(args=["import-framework", "--company", acme.slug, "--framework",
+                                 "Eng", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 capabilities into Eng (3 new, 0 changed, 0 unchanged)." in result.output
