@@ -167,7 +167,7 @@ def import_framework() -> tuple[Response, int]:
             schema: {type: object, description: "the whole framework, as exported"}
       responses:
         200:
-          description: Dry run: what would happen
+          description: "Dry run: what would happen"
         201:
           description: Imported
           content:

@@ -50,8 +50,8 @@ def index() -> str | Response:
             flash(f"Role {role.title} created; now set what it requires.", "success")
             return redirect(url_for("roles.show", role_id=role.id))
     company = current_company()
-    missing = db.session.scalar(roles.without_role_query(company.id).with_only_columns(
-        db.func.count(User.id)))
+    missing = db.session.scalar(roles.without_role_query(company.id).order_by(None)
+                                .with_only_columns(db.func.count(User.id)))
     return render_template("pathways/roles/index.html", form=form, roles=_all_roles(),
                            counts=roles.role_counts(company.id), missing=missing)
 
