@@ -42,10 +42,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tasks.huey.immediate = True
 
     # Packages import inside the factory, so the shell never creates an import cycle.
-    from . import api, auth, home, people
     import billing
     import pathways
     import reports
+
+    from . import api, auth, home, people
 
     for package in (auth, home, people, api, billing, pathways, reports):
         package.init_app(app)

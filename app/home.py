@@ -55,8 +55,11 @@ def index() -> str:
     if current_user.has_role("admin", "executive"):
         context["stats"] = _admin_stats(company.id)
     if current_user.has_role("admin"):
-        context["pending_imports"] = db.session.scalar(
-            select(func.count(PendingImport.id)).where(PendingImport.company_id == company.id))
+        context["pending_import"] = db.session.scalar(
+            select(PendingImport).where(PendingImport.company_id == company.id,
+                                        PendingImport.created_by_id == current_user.id,
+                                        PendingImport.kind == "people")
+            .order_by(PendingImport.id.desc()).limit(1))
         context["mail_failed"] = db.session.scalar(
             select(func.count(OutboxMessage.id)).where(
                 OutboxMessage.company_id == company.id, OutboxMessage.status == "failed"))

@@ -92,8 +92,14 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    app = make_app()
+def app_config() -> dict[str, Any]:
+    """Extra configuration for the `app` fixture; override it in a test module."""
+    return {}
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = make_app(**app_config)
     with app.app_context():
         yield app
 

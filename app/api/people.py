@@ -76,7 +76,13 @@ def me() -> Response:
                   - $ref: '#/components/schemas/Employee'
                   - type: object
                     properties:
-                      company: {type: object, properties: {id: {type: integer}, name: {type: string}, slug: {type: string}, currency: {type: string}}}
+                      company:
+                        type: object
+                        properties:
+                          id: {type: integer}
+                          name: {type: string}
+                          slug: {type: string}
+                          currency: {type: string}
     """
     company = current_company()
     return jsonify(employee_json(current_user) | {"company": {

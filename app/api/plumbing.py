@@ -65,9 +65,9 @@ def field(data: dict[str, Any], name: str, kind: type | tuple[type, ...], requir
             return None
         raise ValidationError(f"'{name}' cannot be null.", name)
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    if bool in kinds or not isinstance(value, bool):
-        if isinstance(value, kinds):
-            return value
+    # bool is an int in Python; JSON true is not a number here.
+    if (bool in kinds or not isinstance(value, bool)) and isinstance(value, kinds):
+        return value
     names = " or ".join(k.__name__.replace("str", "string").replace("int", "integer") for k in kinds)
     raise ValidationError(f"'{name}' must be a {names}.", name)
 

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..validators import EmailAddress
 from ..identity import MIN_PASSWORD_LENGTH
+from ..validators import EmailAddress
 
 
 class LoginForm(FlaskForm):

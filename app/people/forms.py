@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -14,6 +15,10 @@ from ..validators import EmailAddress
 
 def _int_or_none(value: object) -> int | None:
     return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+
+
+def as_choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -32,7 +37,7 @@ class PersonForm(FlaskForm):
     )
     access_roles = MultiCheckboxField(
         "Access roles",
-        choices=[(r, r.capitalize()) for r in ACCESS_ROLES],
+        choices=[SelectChoice(r, r.capitalize()) for r in ACCESS_ROLES],
         validators=[DataRequired(message="Choose at least one access role.")],
     )
     start_date = DateField("Start date", validators=[Optional()])

@@ -240,6 +240,9 @@ def teams_tree(company_id: int) -> list[tuple[Team, int, int]]:
 
 # --- listing ---------------------------------------------------------------------------------
 
+NO_TEAM = -1  # `?team=-1` lists people without a team
+
+
 def people_query(
     company_id: int,
     q: str | None = None,
@@ -254,12 +257,16 @@ def people_query(
             or_(func.lower(User.name).like(like), User.email.like(like),
                 func.lower(User.job_title).like(like))
         )
-    if team_id:
+    if team_id == NO_TEAM:
+        query = query.where(User.team_id.is_(None))
+    elif team_id:
         query = query.where(User.team_id == team_id)
     if role:
         query = query.where(exists().where(UserRole.user_id == User.id, UserRole.role == role))
     if status in (UserStatus.ACTIVE.value, UserStatus.LEFT.value):
         query = query.where(User.status == status)
+    elif status == "invited":  # active, but never set a password
+        query = query.where(User.status == UserStatus.ACTIVE.value, User.password_hash.is_(None))
     return query.order_by(User.name, User.id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.wrappers import Response
 
 from ..auth import service as accounts
@@ -14,7 +14,7 @@ from ..identity import roles_required
 from ..models import AuditEntry, OutboxMessage, PendingImport, Team, User
 from ..tenancy import current_company, get_or_404, scoped
 from . import importer, service
-from .forms import ConfirmForm, ImportForm, PersonForm, TeamForm
+from .forms import ConfirmForm, ImportForm, PersonForm, TeamForm, as_choices
 
 bp = Blueprint("people", __name__)
 admin_only = roles_required("admin")
@@ -53,7 +53,9 @@ def index() -> str:
     query = service.people_query(company.id, args.get("q"), args.get("team", type=int),
                                  args.get("role") or None, args.get("status") or None)
     page = db.paginate(query, page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("app/people/index.html", page=page, teams=_team_choices("All teams"),
+    teams = _team_choices("All teams")
+    teams.insert(1, (service.NO_TEAM, "No team"))
+    return render_template("app/people/index.html", page=page, teams=teams,
                            args=args, confirm=ConfirmForm())
 
 
@@ -61,7 +63,7 @@ def index() -> str:
 @admin_only
 def new() -> str | Response:
     form = PersonForm()
-    form.team_id.choices = _team_choices("No team")
+    form.team_id.choices = as_choices(_team_choices("No team"))
     if request.method == "GET":
         form.access_roles.data = ["employee"]
     if form.validate_on_submit():
@@ -94,7 +96,7 @@ def show(user_id: int) -> str:
 def edit(user_id: int) -> str | Response:
     person = get_or_404(User, user_id)
     form = PersonForm(obj=person)
-    form.team_id.choices = _team_choices("No team")
+    form.team_id.choices = as_choices(_team_choices("No team"))
     if request.method == "GET":
         form.access_roles.data = person.access_roles
         form.manager_email.data = person.manager.email if person.manager else ""
@@ -138,7 +140,7 @@ def act(user_id: int, action: str) -> Response:
 @admin_only
 def teams() -> str | Response:
     form = TeamForm()
-    form.parent_id.choices = _team_choices("Top level")
+    form.parent_id.choices = as_choices(_team_choices("Top level"))
     if form.validate_on_submit():
         try:
             team = service.save_team(current_user, form.name.data or "", form.parent_id.data)
@@ -157,7 +159,8 @@ def teams() -> str | Response:
 def edit_team(team_id: int) -> str | Response:
     team = get_or_404(Team, team_id)
     form = TeamForm(obj=team)
-    form.parent_id.choices = [c for c in _team_choices("Top level") if c[0] != team.id]
+    form.parent_id.choices = as_choices(
+        [c for c in _team_choices("Top level") if c[0] != team.id])
     if form.validate_on_submit():
         try:
             service.save_team(current_user, form.name.data or "", form.parent_id.data, team)
@@ -188,18 +191,26 @@ def delete_team(team_id: int) -> Response:
 
 @bp.route("/people/import", methods=["GET", "POST"])
 @admin_only
-def import_upload() -> str | Response:
+def import_upload() -> str | Response | tuple[str, int]:
     form = ImportForm()
     if form.validate_on_submit():
         raw = form.file.data.read()
+        filename = form.file.data.filename or "people.csv"
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             form.file.errors.append("The file is not UTF-8 text; save it as 'CSV UTF-8'.")
         else:
+            plan = importer.parse(current_company().id, text)
+            if not plan.ok:  # nothing is stored: show every problem at once
+                return render_template("app/people/import_preview.html", filename=filename,
+                                       plan=plan, confirm=ConfirmForm(), sample=[]), 400
+            # Keep only this admin's latest upload waiting for confirmation.
+            db.session.execute(delete(PendingImport).where(
+                PendingImport.company_id == current_company().id, PendingImport.kind == "people",
+                PendingImport.created_by_id == current_user.id))
             pending = PendingImport(company_id=current_company().id, created_by_id=current_user.id,
-                                    kind="people", filename=form.file.data.filename or "people.csv",
-                                    content=text)
+                                    kind="people", filename=filename, content=text)
             db.session.add(pending)
             db.session.commit()
             return redirect(url_for("people.import_preview", pending_id=pending.id))
@@ -208,10 +219,11 @@ def import_upload() -> str | Response:
 
 @bp.route("/people/import/<int:pending_id>", methods=["GET", "POST"])
 @admin_only
-def import_preview(pending_id: int) -> str | Response:
+def import_preview(pending_id: int) -> str | Response | tuple[str, int]:
     pending = get_or_404(PendingImport, pending_id)
     if pending.kind != "people":
         abort(404)
+    # Parsed again: people may have been added since the upload.
     plan = importer.parse(pending.company_id, pending.content)
     confirm = ConfirmForm()
     if request.method == "POST" and confirm.validate_on_submit() and plan.ok:
@@ -220,8 +232,9 @@ def import_preview(pending_id: int) -> str | Response:
         db.session.commit()
         flash(f"Imported {count} people. Invite them from their pages when you are ready.", "success")
         return redirect(url_for("people.index"))
-    return render_template("app/people/import_preview.html", pending=pending, plan=plan,
-                           confirm=confirm, sample=plan.rows[:20])
+    return render_template("app/people/import_preview.html", filename=pending.filename,
+                           pending=pending, plan=plan, confirm=confirm,
+                           sample=plan.rows[:20]), (200 if plan.ok else 400)
 
 
 @bp.get("/admin/audit")
