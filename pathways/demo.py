@@ -141,7 +141,7 @@ def _role_for(title: str | None) -> str:
 def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
     """Seeder for `flask seed-demo` (called by app.demo with the demo world)."""
     rng = random.Random(2026)
-    acme, hr = world.acme, world.people["hr@acme.test"]
+    hr = world.people["hr@acme.test"]
     scale = frameworks.create_scale(hr, "Trellis proficiency", [
         frameworks.LevelData(i, n, d)
         for i, (n, d) in enumerate(frameworks.DEFAULT_LEVELS, start=1)])

@@ -62,7 +62,7 @@ def _profile(person: User) -> dict[str, object]:
 @login_required
 def mine() -> str:
     context = _profile(current_user)
-    assess, ask, target = AssessForm(), RequestForm(), TargetForm()
+    assess, ask, target = AssessForm(prefix="self"), RequestForm(prefix="ask"), TargetForm()
     assess.capability_id.choices = ask.capability_id.choices = context["choices"]
     assess.level.choices = _level_choices(current_user.company_id)
     role = context["role"]
@@ -81,7 +81,7 @@ def _back(message: str, category: str = "success") -> Response:
 @bp.post("/me/capabilities/assess")
 @login_required
 def self_assess() -> Response:
-    form = AssessForm()
+    form = AssessForm(prefix="self")
     form.capability_id.choices = form.level.choices = []
     if not form.validate_on_submit():
         return _back("Choose a capability and a level.", "error")
@@ -99,7 +99,7 @@ def self_assess() -> Response:
 @bp.post("/me/capabilities/request")
 @login_required
 def request_rating() -> Response:
-    form = RequestForm()
+    form = RequestForm(prefix="ask")
     form.capability_id.choices = []
     if not form.validate_on_submit():
         return _back("Choose a capability to be rated.", "error")

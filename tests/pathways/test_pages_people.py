@@ -49,10 +49,10 @@ def test_employee_sees_levels_with_why_and_gaps_with_a_chart(client, auth, team)
 def test_employee_self_assesses_requests_a_rating_and_chooses_a_target(client, auth, team):
     s = team
     auth.login(s["ada"])
-    client.post("/me/capabilities/assess", data={"capability_id": s["design"].id, "level": 2,
-                                                 "note": "Drew the new API"})
+    client.post("/me/capabilities/assess", data={"self-capability_id": s["design"].id,
+                                                 "self-level": 2, "self-note": "Drew the API"})
     assert levels.current_level(s["ada"], s["design"]) == 2
-    client.post("/me/capabilities/request", data={"capability_id": s["design"].id})
+    client.post("/me/capabilities/request", data={"ask-capability_id": s["design"].id})
     req = db.session.scalar(select(RatingRequest))
     assert req.rater_id == s["morgan"].id
     assert db.session.scalar(select(OutboxMessage.subject)) == (

@@ -76,8 +76,9 @@ def test_foreign_ids_are_404_everywhere(app, client, auth, make_company, make_us
               form={"capability_id": own_cap.id, "level": 1}),
         Route("GET", f"/rating-requests/{req_id}"),
         Route("POST", f"/rating-requests/{req_id}", form={"level": 1}),
-        Route("POST", "/me/capabilities/assess", form={"capability_id": cap.id, "level": 1}),
-        Route("POST", "/me/capabilities/request", form={"capability_id": cap.id}),
+        Route("POST", "/me/capabilities/assess",
+              form={"self-capability_id": cap.id, "self-level": 1}),
+        Route("POST", "/me/capabilities/request", form={"ask-capability_id": cap.id}),
         Route("POST", "/me/capabilities/target", form={"target_role_id": role.id}),
     ]
     assert_foreign_404(client, routes)
