@@ -153,6 +153,12 @@ class Heatmap:
     roles: dict[int, str]
 
 
+def team_size(manager: User) -> int:
+    return db.session.scalar(select(func.count(User.id)).where(
+        User.company_id == manager.company_id, User.manager_id == manager.id,
+        User.status == UserStatus.ACTIVE.value)) or 0
+
+
 def team_query(manager: User) -> Select[tuple[User]]:
     return (select(User).where(User.company_id == manager.company_id,
                                User.manager_id == manager.id,
@@ -174,13 +180,26 @@ def team_heatmap(manager: User, people: Sequence[User]) -> Heatmap:
         .where(RoleAssignment.user_id.in_(ids) if ids else false())).all()
     cells = {(u, c): (t, lv) for u, c, _n, t, lv in rows}
     caps = sorted({(c, n) for _u, c, n, _t, _l in rows}, key=lambda x: x[1])
-    all_ids = list(db.session.scalars(team_query(manager).with_only_columns(User.id)))
-    everyone = readiness_by_person(manager.company_id, all_ids)
+    readiness = readiness_by_person(manager.company_id, ids)
     roles = dict(db.session.execute(
         select(RoleAssignment.user_id, Role.title).join(Role, Role.id == RoleAssignment.role_id)
         .where(RoleAssignment.user_id.in_(ids) if ids else false())).all())
-    return Heatmap(list(people), caps, cells, {u: everyone[u] for u in ids if u in everyone},
-                   sum(everyone.values()) / len(everyone) if everyone else None, roles)
+    return Heatmap(list(people), caps, cells, readiness, team_readiness(manager), roles)
+
+
+def team_readiness(manager: User) -> float | None:
+    """The average readiness(e) of the manager's active reports who have requirements."""
+    per_person = (_requirement_rows(manager.company_id)
+                  .add_columns(RoleAssignment.user_id,
+                               (func.sum(RoleRequirement.weight * _met_expr()) * 1.0
+                                / func.sum(RoleRequirement.weight)).label("readiness"))
+                  # Drive the join from the manager's reports (index on users.manager_id).
+                  .where(RoleAssignment.user_id.in_(
+                      select(User.id).where(User.manager_id == manager.id)
+                      .scalar_subquery()))
+                  .group_by(RoleAssignment.user_id).subquery())
+    value = db.session.scalar(select(func.avg(per_person.c.readiness)))
+    return None if value is None else float(value)
 
 
 def heat_class(target: int, level: int) -> str:
