@@ -45,7 +45,7 @@ def test_demo_seeds_framework_roles_assignments_and_growth(app):
 def test_demo_pages_render_for_the_demo_logins(app, client):
     world = demo.seed(30, say=lambda m: None)
     db.session.commit()
-    for email, url in [("employee@acme.test", "/me/capabilities"),
+    for email, url in [("employee@acme.test", "/home"), ("employee@acme.test", "/me/capabilities"),
                        ("manager@acme.test", "/team/capabilities"),
                        ("exec@acme.test", "/capabilities/coverage"),
                        ("hr@acme.test", "/roles/matrix")]:

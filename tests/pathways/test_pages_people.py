@@ -122,3 +122,20 @@ def test_coverage_page_filters_and_hides_small_teams(client, auth, team, make_us
     assert "hidden" in page  # the only group has 2 people
     filtered = client.get(f"/capabilities/coverage?role={s['senior'].id}").get_data(as_text=True)
     assert "Nothing to cover yet" in filtered
+
+
+def test_a_peer_answers_a_rating_request_as_a_peer_rating(client, auth, team):
+    s = team
+    auth.login(s["ada"])
+    client.post("/me/capabilities/request", data={"ask-capability_id": s["design"].id,
+                                                  "ask-rater_email": s["bob"].email,
+                                                  "ask-note": "How did the API review go?"})
+    req = db.session.scalar(select(RatingRequest))
+    assert req.rater_id == s["bob"].id
+    auth.logout()
+    auth.login(s["bob"])
+    assert b"Ada Lovelace: Design" in client.get("/me/capabilities").data
+    client.post(f"/rating-requests/{req.id}", data={"level": 2})
+    db.session.expire_all()
+    assert db.session.get(Assessment, req.assessment_id).source == "peer"
+    assert levels.current_level(s["ada"], s["design"]) == 2
