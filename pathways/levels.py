@@ -213,8 +213,9 @@ class LevelView:
             what = "own self-assessment"
         overridden = sum(1 for x in self.evidence
                          if x.assessed_on > e.assessed_on and TIER[x.source] < TIER[e.source])
-        tail = (f"; {overridden} newer, less trusted assessment{'s' if overridden != 1 else ''} "
-                "do not override it") if overridden else ""
+        tail = (f"; {overridden} newer, less trusted assessment"
+                + (" does" if overridden == 1 else "s do") + " not override it"
+                ) if overridden else ""
         return (f"Level {self.level} from {who}{what} on {e.assessed_on.isoformat()}, "
                 f"{RULE_SENTENCE}{tail}.")
 

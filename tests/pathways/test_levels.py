@@ -43,7 +43,7 @@ def test_manager_rating_overrides_a_newer_self_assessment(make_company, make_use
     assert levels.current_level(ada, cap) == 3
     why = levels.levels_of(ada)[cap.id].why
     assert why.startswith("Level 3 from Morgan Avery's manager rating on 2026-03-02")
-    assert "1 newer, less trusted assessment do not override it" in why
+    assert "1 newer, less trusted assessment does not override it" in why
 
 
 def test_newer_trusted_evidence_beats_older_even_downwards(make_company, make_user,
