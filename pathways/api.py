@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from app.api.openapi import add_schema, page_of
@@ -185,7 +186,8 @@ def list_roles() -> Response:
             application/json:
               schema: {$ref: '#/components/schemas/RolePage'}
     """
-    return jsonify(paginated(scoped(Role).order_by(Role.title), role_json))
+    return jsonify(paginated(scoped(Role).options(selectinload(Role.requirements))
+                             .order_by(Role.title), role_json))
 
 
 def _requirements(data: dict[str, Any]) -> list[roles.Requirement] | None:

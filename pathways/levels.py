@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.errors import PermissionDenied, ValidationError
@@ -223,8 +224,8 @@ class LevelView:
 def levels_of(employee: User, capability_ids: Iterable[int] | None = None,
               at: date | None = None) -> dict[int, LevelView]:
     """The computed level of each capability the person has evidence for (with the why)."""
-    query = (select(Assessment).where(Assessment.company_id == employee.company_id,
-                                      Assessment.user_id == employee.id)
+    query = (select(Assessment).options(selectinload(Assessment.author))
+             .where(Assessment.company_id == employee.company_id, Assessment.user_id == employee.id)
              .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()))
     if capability_ids is not None:
         query = query.where(Assessment.capability_id.in_(list(capability_ids)))
@@ -237,9 +238,6 @@ def levels_of(employee: User, capability_ids: Iterable[int] | None = None,
         return {}
     caps = {c.id: c for c in db.session.scalars(
         select(Capability).where(Capability.id.in_(list(by_cap))))}
-    authors = {a.author_id for rows in by_cap.values() for a in rows if a.author_id}
-    if authors:  # load authors in one query, not one per row
-        list(db.session.scalars(select(User).where(User.id.in_(authors))))
     result = {}
     for cid, rows in by_cap.items():
         w = winner([Evidence(a.id, a.level, a.source, a.assessed_on) for a in rows], at)

@@ -159,8 +159,8 @@ class Role(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    requirements: Mapped[list[RoleRequirement]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin")
+    # Loaded on use (gaps read requirements in SQL); lists load them with selectinload.
+    requirements: Mapped[list[RoleRequirement]] = relationship(cascade="all, delete-orphan")
 
 
 class RoleRequirement(db.Model):

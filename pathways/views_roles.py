@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from app.errors import DomainError
@@ -33,7 +34,8 @@ def _data(form: RoleForm) -> roles.RoleData:
 
 
 def _all_roles() -> list[Role]:
-    return list(db.session.scalars(scoped(Role).order_by(Role.family, Role.seniority, Role.title)))
+    return list(db.session.scalars(scoped(Role).options(selectinload(Role.requirements))
+                                   .order_by(Role.family, Role.seniority, Role.title)))
 
 
 @bp.route("/roles", methods=["GET", "POST"])
