@@ -43,6 +43,7 @@ def level_bars(bars: Sequence[Bar], max_value: float, title: str, width: int = 6
         f'aria-labelledby="chart-title chart-desc">',
         f'<title id="chart-title">{escape(title)}</title>',
         '<desc id="chart-desc">' + escape("; ".join(
+            f"{b.label}: {_f(b.value)} %" if unit == "%" else
             f"{b.label}: {unit} {_f(b.value)}" + (f" of {_f(b.target)}" if b.target is not None
                                                   else "") for b in bars)) + "</desc>",
     ]
@@ -71,7 +72,8 @@ def level_bars(bars: Sequence[Bar], max_value: float, title: str, width: int = 6
             parts.append(f'<rect class="bar-target" x="{label_w}" y="{y + 1}" '
                          f'width="{_f(b.target * scale)}" height="20" fill="none" '
                          f'stroke="{TARGET}" stroke-width="2"/>')
-        text = _f(b.value) + (f" / {_f(b.target)}" if b.target is not None else "")
+        text = (f"{_f(b.value)} %" if unit == "%" else
+                _f(b.value) + (f" / {_f(b.target)}" if b.target is not None else ""))
         parts.append(f'<text x="{_f(label_w + plot_w + 8)}" y="{y + 15}" font-size="12" '
                      f'fill="{MUTED}">{escape(text)}</text>')
     parts.append("</svg>")
