@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, text
 
 from app.demo import DemoWorld
 from app.extensions import db
-from app.models import User
+from app.models import User, utcnow
 
 from . import frameworks, levels, roles
 from .models import (
@@ -182,6 +182,7 @@ def _people(world: DemoWorld, rng: random.Random, role_rows: dict[str, Any],
     colleagues = [p.id for p in people]
     today = date.today()
     start = today - timedelta(days=548)  # 18 months
+    now = utcnow()
     next_id = (db.session.scalar(select(func.max(Assessment.id))) or 0) + 1
     assignments, evidence, changes, current = [], [], [], []
     for person in people:
@@ -193,13 +194,14 @@ def _people(world: DemoWorld, rng: random.Random, role_rows: dict[str, Any],
             target = role_rows[targets[0] if person.email == "employee@acme.test"
                                else rng.choice(targets)].id
         assignments.append({"user_id": person.id, "company_id": acme.id,
-                            "role_id": role_rows[title].id, "target_role_id": target})
+                            "role_id": role_rows[title].id, "target_role_id": target,
+                            "updated_at": now})
         manager = person.manager_id or hr.id
         for cap_id, target_level in requirements[title]:
             rows = _history(rng, person.id, manager, hr.id, colleagues, cap_id, target_level,
                             start, today, next_id)
             next_id += len(rows)
-            evidence.extend(r | {"company_id": acme.id} for r in rows)
+            evidence.extend(r | {"company_id": acme.id, "created_at": now} for r in rows)
             timeline = levels.timeline([levels.Evidence(r["id"], r["level"], r["source"],
                                                         r["assessed_on"]) for r in rows])
             for d, lv, prev, aid in timeline:
@@ -213,12 +215,28 @@ def _people(world: DemoWorld, rng: random.Random, role_rows: dict[str, Any],
                                 "assessment_id": aid})
     for model, rows in ((RoleAssignment, assignments), (Assessment, evidence),
                         (LevelChange, changes), (CapabilityLevel, current)):
-        for i in range(0, len(rows), CHUNK):
-            db.session.execute(insert(model), rows[i : i + CHUNK])
+        _bulk(model, rows)
     if db.engine.dialect.name == "postgresql":  # explicit ids: move the sequence past them
         db.session.execute(text("SELECT setval(pg_get_serial_sequence('capability_assessments',"
                                 " 'id'), (SELECT max(id) FROM capability_assessments))"))
     return len(evidence)
+
+
+def _bulk(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL, chunked executemany elsewhere."""
+    if not rows:
+        return
+    if db.engine.dialect.name != "postgresql":
+        for i in range(0, len(rows), CHUNK):
+            db.session.execute(insert(model), rows[i : i + CHUNK])
+        return
+    columns = list(rows[0])
+    db.session.flush()
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    names = ", ".join(columns)
+    with cursor.copy(f"COPY {model.__tablename__} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def _history(rng: random.Random, user_id: int, manager_id: int, admin_id: int,
