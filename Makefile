@@ -36,7 +36,7 @@ bench: setup
 	$(BIN)/python scripts/bench.py
 
 worker: setup
-	$(BIN)/huey_consumer app.tasks.huey --workers 2
+	$(BIN)/huey_consumer app.worker.huey --workers 2
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

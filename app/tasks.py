@@ -1,6 +1,6 @@
 """Background jobs with huey: SQLite queue in the instance folder by default, Redis with REDIS_URL.
 
-Run a worker with `huey_consumer app.tasks.huey` (`make run` starts one). Tests switch the queue
+Run a worker with `huey_consumer app.worker.huey` (`make run` starts one). Tests switch the queue
 to immediate mode, so tasks run synchronously after the commit that enqueued them.
 """
 
@@ -12,7 +12,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -38,6 +38,11 @@ huey = _make_huey()
 _worker_app: Flask | None = None
 
 
+def set_worker_app(app: Flask) -> None:
+    global _worker_app
+    _worker_app = app
+
+
 def with_app_context(fn: F) -> F:
     """Run a task inside the Flask app: the caller's in immediate mode, a worker app otherwise."""
 
@@ -45,7 +50,12 @@ def with_app_context(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         global _worker_app
         if has_app_context():
-            return fn(*args, **kwargs)
+            if not huey.immediate:
+                return fn(*args, **kwargs)
+            # Immediate mode runs the task inside the enqueuing session's after-commit hook:
+            # give it an app context (and so a database session) of its own.
+            with current_app._get_current_object().app_context():
+                return fn(*args, **kwargs)
         if _worker_app is None:
             from . import create_app
 

@@ -29,6 +29,13 @@ def add_nav(app: Flask, item: NavItem) -> None:
     app.extensions.setdefault("trellis_nav", []).append(item)
 
 
+def add_stylesheet(app: Flask, filename: str) -> None:
+    """A package's own stylesheet (under static/), linked from every page after trellis.css."""
+    styles = app.extensions.setdefault("trellis_styles", [])
+    if filename not in styles:
+        styles.append(filename)
+
+
 def nav_for(app: Flask, user: Any, section: str = "main") -> list[NavItem]:
     if not user.is_authenticated:
         return []
@@ -124,4 +131,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(500, handle_server_error)
     app.jinja_env.filters.update(money=money, number=number, percent=percent, date=nice_date)
-    app.jinja_env.globals.update(nav_for=lambda section="main": nav_for(app, current_user, section))
+    app.jinja_env.globals.update(nav_for=lambda section="main": nav_for(app, current_user, section),
+                                 extra_stylesheets=lambda: app.extensions.get("trellis_styles", []))

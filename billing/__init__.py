@@ -4,4 +4,24 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register billing's blueprints, CLI and filters (none yet: see the budgets issue)."""
+    """Register billing's models, blueprints, CLI, navigation, home card and demo seeder."""
+    from app.api.openapi import add_schema, page_of
+    from app.demo import add_seeder
+    from app.home import add_home_card
+    from app.web import NavItem, add_nav, add_stylesheet
+
+    from . import api, cli, demo, hires, models, views  # noqa: F401  (models: tables for create_all)
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
+    for name, schema in api.SCHEMAS.items():
+        add_schema(app, name, schema)
+    add_schema(app, "PersonTransactionPage", page_of("PersonTransaction"))
+    cli.init_app(app)
+    app.jinja_env.globals["billing_budget_card"] = views.budget_card
+    add_nav(app, NavItem("Budgets", "billing.index", ("admin",), order=30))
+    add_nav(app, NavItem("Wallet", "billing.wallet_page", ("admin",), order=31))
+    add_home_card(app, "billing/_budget_card.html", ("employee",), order=10)
+    add_stylesheet(app, "css/billing.css")
+    hires.connect()
+    add_seeder(app, demo.seed, order=30)

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-5000}"
 BIN=.venv/bin
 
-"$BIN/huey_consumer" app.tasks.huey --workers 2 --logfile instance/worker.log >/dev/null 2>&1 &
+"$BIN/huey_consumer" app.worker.huey --workers 2 --logfile instance/worker.log >/dev/null 2>&1 &
 WORKER=$!
 trap 'kill "$WORKER" 2>/dev/null || true' EXIT INT TERM
 

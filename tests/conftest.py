@@ -42,6 +42,7 @@ def base_config(database_url: str) -> dict[str, Any]:
         "HUEY_IMMEDIATE": True,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
         "SMTP_HOST": None,
         "SERVER_NAME_FOR_LINKS": None,
         "TRELLIS_ENV": "development",

@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import insert, select, update
 
-from .. import audit
+from .. import audit, signals
 from ..errors import DomainError
 from ..extensions import db
 from ..models import ACCESS_ROLES, Team, User, UserRole, UserStatus
@@ -227,6 +227,7 @@ def apply(actor: User, plan: PeoplePlan, progress: Callable[[int], None] | None 
         db.session.execute(insert(UserRole), roles[i : i + CHUNK])
     for i in range(0, len(managers), CHUNK):
         db.session.execute(update(User), managers[i : i + CHUNK])
+    signals.people_joined.send(actor, person_ids=[ids[str(r["email"])][0] for r in plan.rows])
     audit.record(actor, company_id, "user.import", "user", None,
                  f"Imported {len(records)} people from CSV",
                  {"people": (None, len(records)), "new_teams": (None, plan.new_teams)})

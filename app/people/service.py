@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import Select, exists, func, or_, select
 
-from .. import audit
+from .. import audit, signals
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import ACCESS_ROLES, Team, User, UserRole, UserStatus
@@ -111,6 +111,7 @@ def create_person(actor: User, data: PersonData) -> User:
     db.session.flush()
     audit.record(actor, actor.company_id, "user.create", "user", user.id, f"Added {email}",
                  audit.diff({}, _snapshot(user)))
+    signals.people_joined.send(actor, person_ids=[user.id])
     return user
 
 
@@ -152,6 +153,7 @@ def deactivate_person(actor: User, user: User, left_on: date | None = None) -> U
     db.session.flush()
     audit.record(actor, actor.company_id, "user.deactivate", "user", user.id,
                  f"Deactivated {user.email}", {"status": ("active", "left")})
+    signals.person_left.send(actor, person_ids=[user.id])
     return user
 
 
@@ -163,6 +165,7 @@ def reactivate_person(actor: User, user: User) -> User:
     db.session.flush()
     audit.record(actor, actor.company_id, "user.reactivate", "user", user.id,
                  f"Reactivated {user.email}", {"status": ("left", "active")})
+    signals.person_returned.send(actor, person_ids=[user.id])
     return user
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..auth import service as accounts
@@ -51,7 +52,8 @@ def index() -> str:
     company = current_company()
     args = request.args
     query = service.people_query(company.id, args.get("q"), args.get("team", type=int),
-                                 args.get("role") or None, args.get("status") or None)
+                                 args.get("role") or None, args.get("status") or None).options(
+        selectinload(User.team), selectinload(User.manager))
     page = db.paginate(query, page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False)
     teams = _team_choices("All teams")
     teams.insert(1, (service.NO_TEAM, "No team"))

@@ -95,3 +95,10 @@ def test_without_smtp_mail_goes_to_the_outbox(app, client, auth, make_company, m
                                      "access_roles": ["employee"]})
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "linus@acme.test" in page and "/invite/" in page
+
+
+def test_the_worker_knows_every_task():
+    from app import worker
+
+    registered = set(worker.huey._registry._registry)
+    assert "app.mail.deliver_email" in registered

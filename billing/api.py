@@ -1,0 +1,240 @@
+"""Budgets, wallet and ledger over JSON; the same service calls as the pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import jsonify, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.api.plumbing import api_blueprint, body, date_field, field, require_role
+from app.errors import PermissionDenied
+from app.extensions import db
+from app.models import User
+from app.tenancy import current_company, get_or_404
+
+from . import budgets, queries, verify, wallet
+from .access import can_see_budget, page_json, page_rows
+from .models import LedgerTransaction
+from .policies import parse_period
+
+bp = api_blueprint("billing_api", __name__)
+
+BALANCES = {"type": "object", "properties": {
+    "period": {"type": "string", "format": "date", "description": "first day of the period"},
+    "period_end": {"type": "string", "format": "date"}, "period_label": {"type": "string"},
+    "currency": {"type": "string"}, "allocated_minor": {"type": "integer"},
+    "held_minor": {"type": "integer"}, "spent_minor": {"type": "integer"},
+    "available_minor": {"type": "integer"}}}
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Budget": {"allOf": [{"$ref": "#/components/schemas/Balances"}, {
+        "type": "object", "properties": {"employee_id": {"type": "integer"}}}]},
+    "Balances": BALANCES,
+    "Wallet": {"allOf": [{"$ref": "#/components/schemas/Balances"}, {
+        "type": "object", "properties": {"wallet_minor": {"type": "integer"},
+                                         "funded_minor": {"type": "integer"},
+                                         "paid_minor": {"type": "integer"}}}]},
+    "Adjustment": {"type": "object", "required": ["employee_id", "amount_minor", "reason"],
+                   "properties": {
+                       "id": {"type": "integer", "readOnly": True},
+                       "employee_id": {"type": "integer"},
+                       "amount_minor": {"type": "integer", "description": "negative deducts"},
+                       "reason": {"type": "string"},
+                       "period": {"type": "string", "description": "2026 or a date; default now"},
+                       "currency": {"type": "string", "readOnly": True},
+                       "created_at": {"type": "string", "format": "date-time", "readOnly": True}}},
+    "AllocationRun": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "period": {"type": "string", "format": "date"},
+        "as_of": {"type": "string", "format": "date"}, "people": {"type": "integer"},
+        "allocated_minor": {"type": "integer"}, "currency": {"type": "string"}}},
+    "LedgerVerification": {"type": "object", "properties": {
+        "ok": {"type": "boolean"}, "checks": {"type": "array", "items": {
+            "type": "object", "properties": {"name": {"type": "string"}, "ok": {"type": "boolean"},
+                                             "detail": {"type": "string"}}}}}},
+    "PersonTransaction": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+        "kind": {"type": "string", "enum": ["funding", "allocation", "hold", "capture", "release",
+                                            "refund", "expiry", "rollover", "adjustment"]},
+        "reference": {"type": "string", "nullable": True},
+        "reason": {"type": "string", "nullable": True},
+        "actor": {"type": "string", "nullable": True},
+        "available_minor": {"type": "integer", "description": "change of available"},
+        "held_minor": {"type": "integer"}, "spent_minor": {"type": "integer"}}},
+}
+
+
+def idempotency_key() -> str:
+    """The client's Idempotency-Key (namespaced per person), or a fresh one."""
+    raw = (request.headers.get("Idempotency-Key") or "").strip()
+    return f"api:{current_user.id}:{raw[:150]}" if raw else f"api:{uuid.uuid4()}"
+
+
+def _person(employee_id: int) -> User:
+    person = get_or_404(User, employee_id)
+    if not can_see_budget(current_user, person):
+        raise PermissionDenied("You can see your own budget and, as a manager, your reports'.")
+    return person
+
+
+@bp.get("/employees/<int:employee_id>/budget")
+def employee_budget(employee_id: int) -> Response:
+    """One person's budget for a period.
+    ---
+    get:
+      parameters:
+        - {in: path, name: employee_id, required: true, schema: {type: integer}}
+        - in: query
+          name: period
+          schema: {type: string}
+          description: "2026 or a date inside the period; default: today's period"
+      responses:
+        200:
+          description: Allocated, held, spent and available in minor units
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Budget'}
+    """
+    person = _person(employee_id)
+    period = parse_period(current_company(), request.args.get("period"), date.today())
+    return jsonify(queries.person_balances(person, period).json() | {"employee_id": person.id})
+
+
+def adjustment_json(tx: LedgerTransaction, amount_minor: int, currency: str) -> dict[str, Any]:
+    return {"id": tx.id, "employee_id": tx.user_id, "amount_minor": amount_minor,
+            "currency": currency, "reason": tx.reason, "created_at": tx.created_at.isoformat()}
+
+
+@bp.post("/budgets/adjustments")
+def create_adjustment() -> tuple[Response, int]:
+    """Top up or deduct a person's budget with a reason (admin); honours Idempotency-Key.
+    ---
+    post:
+      parameters:
+        - in: header
+          name: Idempotency-Key
+          schema: {type: string}
+          description: a repeat with the same key returns the first result
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Adjustment'}
+      responses:
+        201:
+          description: The adjustment (the first one when the key was used before)
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Adjustment'}
+    """
+    require_role("admin")
+    data = body()
+    person = get_or_404(User, field(data, "employee_id", int, required=True))
+    amount = field(data, "amount_minor", int, required=True)
+    reason = field(data, "reason", str, required=True)
+    company = current_company()
+    period = parse_period(company, field(data, "period", str), date.today())
+    tx = budgets.adjust(current_user, person, amount, reason, idempotency_key(), period)
+    db.session.commit()
+    own = sum(e.amount_minor for e in tx.entries if e.account.kind == "available")
+    return jsonify(adjustment_json(tx, own, company.currency)), 201
+
+
+@bp.post("/budgets/allocate")
+def allocate() -> tuple[Response, int]:
+    """Run the allocation for the whole company (admin); idempotent per period and per key.
+    ---
+    post:
+      parameters:
+        - {in: header, name: Idempotency-Key, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties: {period: {type: string}, as_of: {type: string, format: date}}
+      responses:
+        201:
+          description: What the run allocated (0 people when everything was already allocated)
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/AllocationRun'}
+    """
+    require_role("admin")
+    data = body() if request.get_data() else {}
+    company = current_company()
+    as_of = date_field(data, "as_of") or date.today()
+    period = parse_period(company, field(data, "period", str), as_of)
+    run = budgets.run_allocation(current_user, company, period, min(as_of, period.end),
+                                 key=idempotency_key())
+    db.session.commit()
+    return jsonify({"id": run.id, "period": run.period_start.isoformat(),
+                    "as_of": run.as_of.isoformat(), "people": run.people,
+                    "allocated_minor": run.allocated_minor, "currency": company.currency}), 201
+
+
+@bp.get("/wallet")
+def get_wallet() -> Response:
+    """The company wallet and this period's budgets at a glance (admin, executive).
+    ---
+    get:
+      parameters:
+        - {in: query, name: period, schema: {type: string}}
+      responses:
+        200:
+          description: Wallet, funded, paid, and the period's allocated/held/spent/available
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Wallet'}
+    """
+    require_role("admin", "executive")
+    company = current_company()
+    period = parse_period(company, request.args.get("period"), date.today())
+    totals = queries.company_balances(company.id, company.currency, period)
+    return jsonify(totals.json() | wallet.wallet_balances(company.id))
+
+
+@bp.get("/ledger/verify")
+def ledger_verify() -> Response:
+    """Check the company's ledger invariants (admin).
+    ---
+    get:
+      responses:
+        200:
+          description: Each invariant with ok and a readable detail
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/LedgerVerification'}
+    """
+    require_role("admin")
+    checks = verify.run_checks(current_company().id)
+    return jsonify({"ok": all(c.ok for c in checks), "checks": [c.json() for c in checks]})
+
+
+def transaction_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "created_at": row.created_at.isoformat(), "kind": row.kind,
+            "reference": row.reference, "reason": row.reason, "actor": row.actor_name,
+            "available_minor": int(row.available_minor), "held_minor": int(row.held_minor),
+            "spent_minor": int(row.spent_minor)}
+
+
+@bp.get("/employees/<int:employee_id>/transactions")
+def employee_transactions(employee_id: int) -> Response:
+    """A person's budget transactions, newest first, with the change of each balance.
+    ---
+    get:
+      parameters:
+        - {in: path, name: employee_id, required: true, schema: {type: integer}}
+        - {in: query, name: page, schema: {type: integer}}
+        - {in: query, name: per_page, schema: {type: integer, maximum: 200}}
+      responses:
+        200:
+          description: A page of transactions
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/PersonTransactionPage'}
+    """
+    person = _person(employee_id)
+    return jsonify(page_json(page_rows(queries.person_transactions(person)), transaction_json))

@@ -1,0 +1,77 @@
+"""Demo money: policies, allocations for last and this fiscal year, a funded wallet, and some
+history (holds, purchases, a refund, adjustments) so the pages and reports have something to show.
+
+Deterministic (seeded random). Learning requests arrive with the catalogue; until then the
+holds carry references like "demo:7".
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.demo import DemoWorld
+from app.extensions import db
+from app.models import Company, Team, User, UserStatus
+
+from . import budgets, holds, policies, wallet
+from .policies import PolicyData, period_for
+
+
+def _policies(admin: User, company: Company, allowance: int, engineering: int | None) -> None:
+    policies.save_policy(admin, PolicyData("default", allowance, rollover_cap_minor=allowance // 4))
+    if engineering is not None:
+        policies.save_policy(admin, PolicyData("team", allowance * 3 // 2, team_id=engineering,
+                                               rollover_cap_minor=allowance // 4))
+    policies.save_policy(admin, PolicyData("role", allowance * 2, accrual="monthly",
+                                           job_title="Head of L&D"))
+
+
+def _history(admin: User, company: Company, on: date, rng: random.Random, tag: str) -> None:
+    people = db.session.scalars(select(User).where(
+        User.company_id == company.id, User.status == UserStatus.ACTIVE.value)
+        .order_by(User.id)).all()
+    for i, person in enumerate(rng.sample(people, k=min(len(people), 25))):
+        price = rng.choice([9_900, 24_900, 45_000, 60_000, 120_000])
+        try:
+            hold = holds.hold(person, person, price, f"demo:{tag}-{i}", f"demo-hold-{tag}-{i}",
+                              on=on)
+        except budgets.InsufficientBudget:
+            continue
+        fate = rng.random()
+        if fate < 0.55:
+            holds.capture(admin, hold, f"demo-capture-{tag}-{i}", reason="Purchased (demo)")
+            if fate < 0.08:
+                holds.refund(admin, hold, price // 2, f"demo-refund-{tag}-{i}",
+                             "Provider refunded half (demo)")
+        elif fate < 0.75:
+            holds.release(admin, hold, f"demo-release-{tag}-{i}", "Rejected (demo)")
+
+
+def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
+    """The billing part of `flask seed-demo` (registered with `app.demo.add_seeder`)."""
+    rng = random.Random(7)
+    today = date.today()
+    for company, admin_email, allowance, funding in (
+            (world.acme, "hr@acme.test", 150_000, 15_000_000),
+            (world.globex, "hr@globex.test", 100_000, 2_000_000)):
+        admin = world.people[admin_email]
+        engineering = db.session.scalar(select(Team.id).where(
+            Team.company_id == company.id, Team.name == "Engineering"))
+        _policies(admin, company, allowance, engineering)
+        wallet.record_bank_transfer(admin, company, funding, "DEMO-OPENING", "demo-funding")
+        current = period_for(company, today)
+        previous = period_for(company, current.start.replace(year=current.start.year - 1))
+        budgets.run_allocation(admin, company, previous, previous.end, key="demo-previous")
+        _history(admin, company, previous.start + timedelta(days=100), rng, "prev")
+        budgets.close_period(admin, company, previous)
+        budgets.run_allocation(admin, company, current, today, key="demo-current")
+        _history(admin, company, today, rng, "now")
+        employee = world.people.get("employee@acme.test")
+        if company is world.acme and employee is not None:
+            budgets.adjust(admin, employee, 20_000, "Conference ticket agreed at review",
+                           "demo-adjust-emma", current)
+    say("Billing: policies, budgets for two fiscal years, funded wallets and spending history.")

@@ -1,0 +1,140 @@
+"""Read side: aggregates in SQL for budget tables, cards, histories and totals (no N+1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import Team, User, UserStatus
+
+from .models import Budget, LedgerAccount, LedgerEntry, LedgerTransaction
+from .policies import Period
+
+Avail, Held, Spent = (aliased(LedgerAccount, name=n) for n in ("avail", "held", "spent"))
+
+
+def _with_accounts(query: Select[Any]) -> Select[Any]:
+    return (query.join(Avail, Avail.id == Budget.available_account_id)
+            .join(Held, Held.id == Budget.held_account_id)
+            .join(Spent, Spent.id == Budget.spent_account_id))
+
+
+def allocation_rows(company_id: int, period: Period, q: str | None = None,
+                    team_id: int | None = None) -> Select[Any]:
+    """One row per active person (and anyone with a budget) with the period's balances."""
+    available = func.coalesce(Avail.balance_minor, 0)
+    held = func.coalesce(Held.balance_minor, 0)
+    spent = func.coalesce(Spent.balance_minor, 0)
+    allocated = available + held + spent
+    utilisation = case((allocated > 0, (held + spent) * literal(1.0) / allocated), else_=None)
+    query = (select(User.id, User.name, User.email, Team.name.label("team"),
+                    allocated.label("allocated_minor"), held.label("held_minor"),
+                    spent.label("spent_minor"), available.label("available_minor"),
+                    utilisation.label("utilisation"))
+             .select_from(User)
+             .outerjoin(Team, Team.id == User.team_id)
+             .outerjoin(Budget, (Budget.user_id == User.id)
+                        & (Budget.period_start == period.start)))
+    query = (query.outerjoin(Avail, Avail.id == Budget.available_account_id)
+             .outerjoin(Held, Held.id == Budget.held_account_id)
+             .outerjoin(Spent, Spent.id == Budget.spent_account_id)
+             .where(User.company_id == company_id,
+                    (User.status == UserStatus.ACTIVE.value) | Budget.id.is_not(None)))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        query = query.where(func.lower(User.name).like(like) | func.lower(User.email).like(like))
+    if team_id:
+        query = query.where(User.team_id == team_id)
+    return query.order_by(User.name, User.id)
+
+
+@dataclass(frozen=True)
+class Balances:
+    period: Period
+    currency: str
+    allocated_minor: int
+    held_minor: int
+    spent_minor: int
+    available_minor: int
+
+    @property
+    def utilisation(self) -> float | None:
+        if self.allocated_minor <= 0:
+            return None
+        return (self.held_minor + self.spent_minor) / self.allocated_minor
+
+    def json(self) -> dict[str, Any]:
+        return {"period": self.period.start.isoformat(), "period_end": self.period.end.isoformat(),
+                "period_label": self.period.label, "currency": self.currency,
+                "allocated_minor": self.allocated_minor, "held_minor": self.held_minor,
+                "spent_minor": self.spent_minor, "available_minor": self.available_minor}
+
+
+def _balances(where: Any, period: Period, currency: str) -> Balances:
+    row = db.session.execute(_with_accounts(select(
+        func.coalesce(func.sum(Avail.balance_minor), 0),
+        func.coalesce(func.sum(Held.balance_minor), 0),
+        func.coalesce(func.sum(Spent.balance_minor), 0)).select_from(Budget))
+        .where(where, Budget.period_start == period.start)).one()
+    available, held, spent = (int(v) for v in row)
+    return Balances(period, currency, available + held + spent, held, spent, available)
+
+
+def person_balances(user: User, period: Period) -> Balances:
+    return _balances(Budget.user_id == user.id, period, user.company.currency)
+
+
+def company_balances(company_id: int, currency: str, period: Period) -> Balances:
+    return _balances(Budget.company_id == company_id, period, currency)
+
+
+def _delta(kind: str) -> Any:
+    return func.coalesce(func.sum(case((LedgerAccount.kind == kind, LedgerEntry.amount_minor),
+                                       else_=0)), 0).label(f"{kind}_minor")
+
+
+def person_transactions(user: User) -> Select[Any]:
+    """The person's transactions, newest first, with what each did to available/held/spent."""
+    actor = aliased(User, name="actor")
+    return (select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
+                   LedgerTransaction.reference, LedgerTransaction.reason,
+                   actor.name.label("actor_name"), _delta("available"), _delta("held"),
+                   _delta("spent"))
+            .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .outerjoin(actor, actor.id == LedgerTransaction.actor_id)
+            .where(LedgerTransaction.company_id == user.company_id,
+                   LedgerTransaction.user_id == user.id)
+            .group_by(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
+                      LedgerTransaction.reference, LedgerTransaction.reason, actor.name)
+            .order_by(LedgerTransaction.id.desc()))
+
+
+def company_transactions(company_id: int, kind: str | None = None,
+                         since: date | None = None) -> Select[Any]:
+    """Every transaction of the company, newest first, with its size and whose budget moved."""
+    actor, person = aliased(User, name="actor"), aliased(User, name="person")
+    size = func.sum(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor), else_=0))
+    query = (select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
+                    LedgerTransaction.reference, LedgerTransaction.reason,
+                    person.name.label("person_name"), actor.name.label("actor_name"),
+                    _delta("wallet"), size.label("moved_minor"))
+             .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+             .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+             .outerjoin(actor, actor.id == LedgerTransaction.actor_id)
+             .outerjoin(person, person.id == LedgerTransaction.user_id)
+             .where(LedgerTransaction.company_id == company_id)
+             .group_by(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
+                       LedgerTransaction.reference, LedgerTransaction.reason, person.name,
+                       actor.name)
+             .order_by(LedgerTransaction.id.desc()))
+    if kind:
+        query = query.where(LedgerTransaction.kind == kind)
+    if since:
+        query = query.where(LedgerTransaction.created_at >= since)
+    return query

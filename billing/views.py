@@ -1,0 +1,235 @@
+"""Budget pages: overview and allocation table, policies, a person's budget, the wallet."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from app.errors import DomainError
+from app.extensions import db
+from app.identity import roles_required
+from app.models import Team, User
+from app.tenancy import current_company, get_or_404, scoped
+
+from . import budgets, policies, queries, wallet
+from .access import can_see_budget, page_rows
+from .csv_export import csv_response
+from .format import fmt
+from .forms import (
+    AdjustmentForm,
+    AllocateForm,
+    PolicyForm,
+    TransferForm,
+    choices,
+    from_minor,
+    to_minor,
+)
+from .models import BudgetPolicy
+from .policies import PolicyData, parse_period
+
+bp = Blueprint("billing", __name__)
+admin_only = roles_required("admin")
+
+
+def _period() -> policies.Period:
+    try:
+        return parse_period(current_company(), request.args.get("period"), date.today())
+    except DomainError:
+        abort(404)
+
+
+def _teams() -> list[Team]:
+    return list(db.session.scalars(scoped(Team).order_by(Team.name)))
+
+
+def _form_error(form: Any, exc: DomainError, default: str) -> None:
+    names = {"amount_minor": "amount", "annual_allowance_minor": "annual_allowance",
+             "rollover_cap_minor": "rollover_cap"}
+    target = getattr(form, names.get(exc.field or "", exc.field or ""), None) or form[default]
+    target.errors = list(target.errors) + [exc.message]
+
+
+@bp.get("/budgets")
+@admin_only
+def index() -> str:
+    company, period = current_company(), _period()
+    rows = queries.allocation_rows(company.id, period, request.args.get("q"),
+                                   request.args.get("team", type=int))
+    return render_template(
+        "billing/index.html", period=period, page=page_rows(rows), teams=_teams(),
+        totals=queries.company_balances(company.id, company.currency, period),
+        wallet=wallet.wallet_balances(company.id), args=request.args,
+        allocate=AllocateForm(period=period.start.isoformat()),
+        has_policy=db.session.scalar(scoped(BudgetPolicy).limit(1)) is not None)
+
+
+@bp.post("/budgets/allocate")
+@admin_only
+def allocate() -> Response:
+    form = AllocateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    company = current_company()
+    period = parse_period(company, form.period.data, date.today())
+    run = budgets.run_allocation(current_user, company, period, min(date.today(), period.end),
+                                 key=f"web:{form.key.data}")
+    db.session.commit()
+    if run.people:
+        flash(f"{period.label}: allocated {fmt(run.allocated_minor, company.currency)} to "
+              f"{run.people} people.", "success")
+    else:
+        flash(f"{period.label}: everyone already has what their policy gives them.", "info")
+    return redirect(url_for("billing.index", period=period.start.isoformat()))
+
+
+@bp.get("/budgets/policies")
+@admin_only
+def policy_list() -> str:
+    rows = db.session.scalars(scoped(BudgetPolicy).order_by(BudgetPolicy.scope,
+                                                            BudgetPolicy.scope_key)).all()
+    return render_template("billing/policies.html", policies=rows,
+                           teams={t.id: t.name for t in _teams()})
+
+
+@bp.route("/budgets/policies/new", methods=["GET", "POST"])
+@bp.route("/budgets/policies/<int:policy_id>", methods=["GET", "POST"])
+@admin_only
+def policy_edit(policy_id: int | None = None) -> str | Response:
+    policy = get_or_404(BudgetPolicy, policy_id) if policy_id is not None else None
+    currency = current_company().currency
+    form = PolicyForm(obj=policy)
+    form.team_id.choices = choices([("", "Choose a team")] + [(t.id, t.name) for t in _teams()])
+    if request.method == "GET" and policy is not None:
+        form.annual_allowance.data = from_minor(policy.annual_allowance_minor, currency)
+        form.rollover_cap.data = from_minor(policy.rollover_cap_minor, currency)
+    if form.validate_on_submit():
+        try:
+            policies.save_policy(current_user, PolicyData(
+                scope=form.scope.data or "default", team_id=form.team_id.data,
+                job_title=form.job_title.data, accrual=form.accrual.data or "upfront",
+                annual_allowance_minor=to_minor(form.annual_allowance.data, currency,
+                                                "annual_allowance_minor"),
+                rollover_cap_minor=to_minor(form.rollover_cap.data, currency,
+                                            "rollover_cap_minor"),
+                prorate_joiners=bool(form.prorate_joiners.data)), policy)
+        except DomainError as exc:
+            _form_error(form, exc, "scope")
+        else:
+            db.session.commit()
+            flash("Policy saved. Run the allocation to apply it.", "success")
+            return redirect(url_for("billing.policy_list"))
+    return render_template("billing/policy_form.html", form=form, policy=policy)
+
+
+@bp.post("/budgets/policies/<int:policy_id>/delete")
+@admin_only
+def policy_delete(policy_id: int) -> Response:
+    policy = get_or_404(BudgetPolicy, policy_id)
+    if not AllocateForm().validate_on_submit():
+        abort(400)
+    policies.delete_policy(current_user, policy)
+    db.session.commit()
+    flash("Policy deleted. Budgets already allocated stay as they are.", "success")
+    return redirect(url_for("billing.policy_list"))
+
+
+def _visible_person(user_id: int) -> User:
+    person = get_or_404(User, user_id)
+    if not can_see_budget(current_user, person):
+        abort(403)
+    return person
+
+
+@bp.route("/budgets/people/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def person(user_id: int) -> str | Response:
+    person, period = _visible_person(user_id), _period()
+    form = AdjustmentForm()
+    if request.method == "POST":
+        if not current_user.has_role("admin"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                amount = to_minor(form.amount.data, person.company.currency, "amount_minor")
+                budgets.adjust(current_user, person, -amount if form.direction.data == "deduct"
+                               else amount, form.reason.data or "", f"web:{form.key.data}", period)
+            except DomainError as exc:
+                _form_error(form, exc, "amount")
+            else:
+                db.session.commit()
+                flash(f"{person.name}'s budget is adjusted.", "success")
+                return redirect(url_for("billing.person", user_id=person.id,
+                                        period=period.start.isoformat()))
+    page_args = MultiDict(request.args)
+    page_args["user_id"] = str(person.id)
+    return render_template("billing/person.html", person=person, period=period, form=form,
+                           page_args=page_args,
+                           balances=queries.person_balances(person, period),
+                           page=page_rows(queries.person_transactions(person)))
+
+
+@bp.get("/budgets/people/<int:user_id>/transactions.csv")
+@login_required
+def person_csv(user_id: int) -> Response:
+    person = _visible_person(user_id)
+    rows = db.session.execute(queries.person_transactions(person))
+    return csv_response(f"transactions-{person.id}.csv", [
+        "id", "date", "kind", "reference", "reason", "by", "available_minor", "held_minor",
+        "spent_minor", "currency"], ([r.id, r.created_at.isoformat(), r.kind, r.reference,
+                                     r.reason, r.actor_name, int(r.available_minor),
+                                     int(r.held_minor), int(r.spent_minor),
+                                     person.company.currency] for r in rows))
+
+
+@bp.route("/wallet", methods=["GET", "POST"])
+@admin_only
+def wallet_page() -> str | Response:
+    company = current_company()
+    form = TransferForm()
+    if form.validate_on_submit():
+        try:
+            wallet.record_bank_transfer(
+                current_user, company, to_minor(form.amount.data, company.currency,
+                                                 "amount_minor"),
+                form.bank_reference.data or "", f"web:{form.key.data}")
+        except DomainError as exc:
+            _form_error(form, exc, "amount")
+        else:
+            db.session.commit()
+            flash("Bank transfer recorded; the wallet is credited.", "success")
+            return redirect(url_for("billing.wallet_page"))
+    period = _period()
+    return render_template(
+        "billing/wallet.html", form=form, period=period, wallet=wallet.wallet_balances(company.id),
+        totals=queries.company_balances(company.id, company.currency, period),
+        page=page_rows(queries.company_transactions(company.id, request.args.get("kind"))),
+        args=request.args)
+
+
+@bp.get("/wallet/transactions.csv")
+@admin_only
+def company_csv() -> Response:
+    company = current_company()
+    rows = db.session.execute(queries.company_transactions(company.id,
+                                                           request.args.get("kind")))
+    return csv_response(f"transactions-{company.slug}.csv", [
+        "id", "date", "kind", "person", "reference", "reason", "by", "moved_minor",
+        "wallet_change_minor", "currency"], ([r.id, r.created_at.isoformat(), r.kind,
+                                              r.person_name, r.reference, r.reason, r.actor_name,
+                                              int(r.moved_minor), int(r.wallet_minor),
+                                              company.currency] for r in rows))
+
+
+def budget_card() -> dict[str, Any] | None:
+    """The signed-in person's budget for today's period (the home page card)."""
+    if not current_user.is_authenticated:
+        return None
+    period = policies.period_for(current_user.company, date.today())
+    balances = queries.person_balances(current_user, period)
+    return {"balances": balances, "days_left": period.days_left(date.today()),
+            "days_total": (period.end - period.start).days + 1}
