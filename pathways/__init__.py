@@ -7,7 +7,7 @@ def init_app(app: Flask) -> None:
     """Register the package's blueprints, API, CLI, navigation, home cards and demo seeder."""
     from app.demo import add_seeder
     from app.home import add_home_card
-    from app.web import NavItem, add_nav
+    from app.web import NavItem, add_nav, add_stylesheet
 
     from . import api, cli, demo, models  # noqa: F401  (models: tables for create_all/Alembic)
     from .views_capabilities import bp as capabilities_bp
@@ -23,5 +23,6 @@ def init_app(app: Flask) -> None:
     add_nav(app, NavItem("Coverage", "capabilities.coverage", ("admin", "executive"), order=30))
     add_nav(app, NavItem("Frameworks", "frameworks.index", ("admin",), order=31))
     add_nav(app, NavItem("Roles", "roles.index", ("admin",), order=32))
+    add_stylesheet(app, "css/pathways.css")
     add_home_card(app, "pathways/_card_capabilities.html", ("employee", "manager"), order=20)
     add_seeder(app, demo.seed, order=30)

@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event
-
-from app.extensions import db
-
-
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from tests.querycount import count_queries
 
 
 def _team(make_company, make_user, make_capability, make_role, assign, evidence, size, caps):
@@ -42,9 +24,9 @@ def _team(make_company, make_user, make_capability, make_role, assign, evidence,
 
 
 def _queries(client, url: str) -> int:
-    with counting() as seen:
+    with count_queries() as counter:
         assert client.get(url).status_code == 200
-    return len(seen)
+    return counter.count
 
 
 def test_query_counts_do_not_grow_with_people_or_capabilities(
