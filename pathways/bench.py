@@ -122,3 +122,26 @@ def run_all(app: Flask) -> dict[str, dict[str, float]]:
     return {"capability_page": capability_page(app), "team_heatmap": team_heatmap(app),
             "coverage_all": coverage_all(app), "coverage_page": coverage_page(app),
             "import_14000": import_capabilities(app)}
+
+
+def run(app: Flask, record: Callable[[str, str, float | str, str], None]) -> None:
+    """Hook for scripts/bench.py: `record(section, metric, seconds_or_value, goal)` per row."""
+    page, team = capability_page(app), team_heatmap(app)
+    record("pathways", "GET /me/capabilities (employee, levels + gaps + charts)",
+           page["median_ms"] / 1000, "well under 100 ms")
+    record("pathways", "GET /team/capabilities (manager of ~1,400 reports, heatmap page)",
+           team["median_ms"] / 1000, "well under 100 ms")
+    coverage = coverage_all(app)
+    record("pathways", "coverage of every required capability, company-wide (SQL)",
+           coverage["median_ms"] / 1000, "< 1 s")
+    record("pathways", "coverage per team × capability (SQL)",
+           coverage["by_team_median_ms"] / 1000, "< 1 s")
+    record("pathways", "GET /capabilities/coverage (executive)",
+           coverage_page(app)["median_ms"] / 1000, "")
+    imported = import_capabilities(app)
+    record("pathways", "framework CSV import, 14,000 capabilities: validate",
+           imported["parse_s"], "")
+    record("pathways", "framework CSV import, 14,000 capabilities: total",
+           imported["total_s"], "< 10 s")
+    record("pathways", "framework CSV re-import preview, 14,000 unchanged",
+           imported["reimport_preview_s"], "")
