@@ -1,0 +1,71 @@
+"""Rating requests: an employee asks their manager or a peer to rate a capability."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.errors import Conflict, PermissionDenied, ValidationError
+from app.extensions import db
+from app.mail import external_url, queue_email
+from app.models import User, UserStatus, utcnow
+
+from . import levels
+from .models import Assessment, Capability, RatingRequest, Source
+
+
+def request_rating(actor: User, capability: Capability, rater: User | None = None,
+                   note: str | None = None) -> RatingRequest:
+    """Ask `rater` (default: the line manager) for a rating; they get an e-mail after commit."""
+    rater = rater or actor.manager
+    if rater is None:
+        raise ValidationError("You have no line manager; ask a colleague by e-mail instead.",
+                              "rater_email")
+    if rater.company_id != actor.company_id or rater.status != UserStatus.ACTIVE.value:
+        raise ValidationError("Ask an active colleague of your company.", "rater_email")
+    if rater.id == actor.id:
+        raise ValidationError("Ask someone else: a self-assessment needs no request.",
+                              "rater_email")
+    if capability.retired or capability.company_id != actor.company_id:
+        raise ValidationError(f"'{capability.name}' takes no new ratings.", "capability_id")
+    if db.session.scalar(select(RatingRequest.id).where(
+            RatingRequest.user_id == actor.id, RatingRequest.rater_id == rater.id,
+            RatingRequest.capability_id == capability.id, RatingRequest.status == "open")):
+        raise Conflict(f"You already asked {rater.name} to rate {capability.name}.",
+                       "capability_id")
+    req = RatingRequest(company_id=actor.company_id, user_id=actor.id, rater_id=rater.id,
+                        capability_id=capability.id, note=(note or "").strip() or None)
+    db.session.add(req)
+    db.session.flush()
+    queue_email(rater.email, f"{actor.name} asks you to rate {capability.name}",
+                f"Hello {rater.name},\n\n{actor.name} asks for your rating of "
+                f"'{capability.name}'.\n{req.note or ''}\n\nRate it here: "
+                f"{external_url('capabilities.answer', request_id=req.id)}\n",
+                company_id=actor.company_id)
+    return req
+
+
+def source_for(rater: User, employee: User) -> str:
+    """A line manager's answer is a manager rating; anyone else's is a peer rating."""
+    if employee.manager_id == rater.id and rater.has_role("manager"):
+        return Source.MANAGER.value
+    return Source.PEER.value
+
+
+def answer(actor: User, req: RatingRequest, level: int, note: str | None) -> Assessment:
+    if req.rater_id != actor.id:
+        raise PermissionDenied("Only the person asked can answer this request.")
+    if req.status != "open":
+        raise Conflict("This request was already answered.")
+    row = levels.record_evidence(actor, req.user, req.capability, level,
+                                 source_for(actor, req.user), note=note)
+    req.status, req.assessment_id, req.answered_at = "answered", row.id, utcnow()
+    db.session.flush()
+    return row
+
+
+def open_for(rater: User) -> list[RatingRequest]:
+    return list(db.session.scalars(
+        select(RatingRequest).where(RatingRequest.company_id == rater.company_id,
+                                    RatingRequest.rater_id == rater.id,
+                                    RatingRequest.status == "open")
+        .order_by(RatingRequest.created_at)))
