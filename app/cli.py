@@ -13,14 +13,14 @@ from .extensions import db
 from .models import Company, User
 
 
-def _company(slug: str) -> Company:
+def company_by_slug(slug: str) -> Company:
     company = db.session.scalar(select(Company).where(Company.slug == slug))
     if company is None:
         raise click.ClickException(f"No company with slug '{slug}'.")
     return company
 
 
-def _first_admin(company: Company) -> User:
+def first_admin(company: Company) -> User:
     from .models import UserRole
 
     admin = db.session.scalar(
@@ -75,8 +75,8 @@ def import_people(slug: str, file: Path) -> None:
     """Import people from a CSV; nothing is written when any row is bad (exit 1)."""
     from .people import importer
 
-    company = _company(slug)
-    actor = _first_admin(company)
+    company = company_by_slug(slug)
+    actor = first_admin(company)
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from app.cli import _company, _first_admin
+from app.cli import company_by_slug, first_admin
 from app.extensions import db
 
 
@@ -24,8 +24,8 @@ def import_framework(slug: str, framework_name: str | None, scale_name: str | No
     """Import capabilities (CSV) or a framework (JSON); a bad row: nothing written, exit 1."""
     from . import framework_import
 
-    company = _company(slug)
-    actor = _first_admin(company)
+    company = company_by_slug(slug)
+    actor = first_admin(company)
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
