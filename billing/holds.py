@@ -24,6 +24,7 @@ from .errors import BudgetError, HoldStateError, InsufficientBudget, Insufficien
 from .format import fmt
 from .models import AccountKind, Budget, Hold, HoldStatus, LedgerAccount, TxKind
 from .policies import period_for
+from .wallet import pending_refunds_minor
 
 
 def _positive(amount_minor: int) -> None:
@@ -121,9 +122,11 @@ def capture(actor: User | None, hold: Hold, key: str, amount_minor: int | None =
     if amount > hold.open_minor:
         raise BudgetError(f"Only {fmt(hold.open_minor, currency)} is held; capture at most that.",
                           "amount_minor")
-    if amount > wallet.balance_minor:
+    # Refunds Stripe is still processing are promised back to the card: not spendable.
+    spendable = wallet.balance_minor - pending_refunds_minor(hold.company_id)
+    if amount > spendable:
         raise InsufficientFunds(
-            f"The company wallet holds {fmt(wallet.balance_minor, currency)}, less than the "
+            f"The company wallet has {fmt(max(0, spendable), currency)} to spend, less than the "
             f"{fmt(amount, currency)} this purchase costs; record a bank transfer first.",
             "amount_minor")
     rest = hold.open_minor - amount

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import audit
 from app.errors import ValidationError
@@ -33,6 +33,7 @@ from .stripe_models import (
     TopUpRefund,
     TopUpStatus,
 )
+from .wallet import pending_refunds_minor
 
 MAX_TOPUP_MINOR = 100_000_000
 
@@ -237,12 +238,6 @@ def mark_failed(topup: TopUp, code: str | None, message: str | None) -> bool:
 
 
 # --- refunds ------------------------------------------------------------------------------------
-
-def pending_refunds_minor(company_id: int) -> int:
-    return int(db.session.scalar(select(func.coalesce(func.sum(TopUpRefund.amount_minor), 0))
-                                 .where(TopUpRefund.company_id == company_id,
-                                        TopUpRefund.status == RefundStatus.PENDING.value)) or 0)
-
 
 def refundable_minor(topup: TopUp) -> int:
     pending = sum(r.amount_minor for r in topup.refunds if r.status == RefundStatus.PENDING.value)

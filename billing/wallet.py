@@ -5,7 +5,7 @@ Until the Stripe gateway lands, an admin records a bank transfer that arrived (a
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import audit
 from app.extensions import db
@@ -52,3 +52,14 @@ def wallet_balances(company_id: int) -> dict[str, int]:
     return {"wallet_minor": balances.get("wallet", 0),
             "funded_minor": -balances.get("bank_clearing", 0),
             "paid_minor": balances.get("provider_payable", 0)}
+
+
+def pending_refunds_minor(company_id: int) -> int:
+    """Wallet money promised back to the card by refunds Stripe has not confirmed yet.
+
+    Captures may not spend it: the wallet is debited only when Stripe confirms the refund."""
+    from .stripe_models import RefundStatus, TopUpRefund
+
+    return int(db.session.scalar(select(func.coalesce(func.sum(TopUpRefund.amount_minor), 0))
+                                 .where(TopUpRefund.company_id == company_id,
+                                        TopUpRefund.status == RefundStatus.PENDING.value)) or 0)
