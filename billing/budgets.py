@@ -5,12 +5,11 @@ Every function takes the acting user, writes through `billing.ledger`, flushes, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.extensions import db
@@ -23,6 +22,8 @@ from .models import AccountKind, AllocationRun, Budget, LedgerAccount, LedgerTra
 from .policies import Period, Resolver, entitlement, period_for
 
 CHUNK = 1000
+ACCOUNTS = LedgerAccount.__table__
+BUDGETS = Budget.__table__
 
 
 def find_budget(user: User, period: Period) -> Budget | None:
@@ -89,18 +90,65 @@ def allocate_person(actor: User | None, user: User, period: Period,
         reason=f"{period.label} allowance", user_id=user.id))
 
 
+def _budget_rows(company_id: int, period: Period,
+                 user_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int, int]]:
+    """{user_id: (budget id, available account id, policy_allocated_minor)} for the period."""
+    query = select(Budget.user_id, Budget.id, Budget.available_account_id,
+                   Budget.policy_allocated_minor).where(
+        Budget.company_id == company_id, Budget.period_start == period.start)
+    if user_ids is None:
+        return {u: (b, a, p) for u, b, a, p in db.session.execute(query)}
+    found: dict[int, tuple[int, int, int]] = {}
+    for i in range(0, len(user_ids), ledger.ID_CHUNK):
+        found.update({u: (b, a, p) for u, b, a, p in db.session.execute(
+            query.where(ledger.one_of(Budget.user_id, user_ids[i: i + ledger.ID_CHUNK])))})
+    return found
+
+
+def _create_budgets(company_id: int, user_ids: Sequence[int], period: Period,
+                    currency: str) -> dict[int, tuple[int, int, int]]:
+    """Create empty budgets (three accounts each) for many people with bulk INSERTs; returns
+    them like `_budget_rows`. Same codes and columns as `_new_budget`."""
+    if not user_ids:
+        return {}
+    kinds = (AccountKind.AVAILABLE, AccountKind.HELD, AccountKind.SPENT)
+    start = period.start.isoformat()
+    # RETURNING the natural key with the id: rows may come back in any order.
+    account = dict(ledger.bulk_insert(ACCOUNTS, [
+        {"company_id": company_id, "code": f"{kind.value}:{uid}:{start}", "kind": kind.value,
+         "currency": currency, "balance_minor": 0} for uid in user_ids for kind in kinds],
+        returning=("code", "id")))
+    budget_ids = dict(ledger.bulk_insert(BUDGETS, [
+        {"company_id": company_id, "user_id": uid, "period_start": period.start,
+         "period_end": period.end, "currency": currency, "policy_allocated_minor": 0,
+         "available_account_id": account[f"available:{uid}:{start}"],
+         "held_account_id": account[f"held:{uid}:{start}"],
+         "spent_account_id": account[f"spent:{uid}:{start}"]} for uid in user_ids],
+        returning=("user_id", "id")))
+    return {uid: (budget_ids[uid], account[f"available:{uid}:{start}"], 0) for uid in user_ids}
+
+
+def _set_budgets(column: str, values: dict[int, object]) -> None:
+    """UPDATE budgets SET <column> per budget id (one statement per chunk) and write the new
+    values onto budgets already loaded in the session."""
+    ledger.bulk_update(BUDGETS, column, values)
+    ledger.write_back(Budget, column, values.items())
+
+
 def run_allocation(actor: User | None, company: Company, period: Period, as_of: date,
                    key: str | None = None,
                    progress: Callable[[int], None] | None = None) -> AllocationRun:
     """Allocate the period's entitlement to every active person of the company in one go.
 
     Idempotent: a second run in the same month allocates nothing; a run under a key already
-    used returns the first run's result."""
-    if key is not None:
-        done = db.session.scalar(select(AllocationRun).where(
-            AllocationRun.company_id == company.id, AllocationRun.idempotency_key == key))
-        if done is not None:
-            return done
+    used returns the first run's result. Bulk: budgets are created and transactions written
+    with a few statements per thousand people (`ledger.post_bulk`); the result is the same as
+    calling `allocate_person` for each person (same keys, amounts and entries)."""
+    if key is not None and (done := _run_under(company.id, key)) is not None:
+        return done
+    ledger.serialise(company.id, ledger.COMPANY_JOBS)
+    if key is not None and (done := _run_under(company.id, key)) is not None:
+        return done  # a twin run committed while we waited
     progress = progress or (lambda n: None)
     resolver = Resolver(company.id)
     cutoff = min(as_of, period.end)
@@ -109,43 +157,37 @@ def run_allocation(actor: User | None, company: Company, period: Period, as_of: 
                                        User.status == UserStatus.ACTIVE.value,
                                        (User.start_date.is_(None)) | (User.start_date <= cutoff))
                                 .order_by(User.id)).all()
-    budgets = {b.user_id: b for b in db.session.scalars(
-        select(Budget).where(Budget.company_id == company.id, Budget.period_start == period.start)
-        .options(selectinload(Budget.available)))}
+    budgets = _budget_rows(company.id, period)
     targets: dict[int, int] = {}
     for uid, job_title, team_id, start_date in people:
         policy = resolver.policy_for(job_title, team_id)
         if policy is not None:
             target = entitlement(policy, start_date, period, as_of)
-            if target > (budgets[uid].policy_allocated_minor if uid in budgets else 0):
+            # policy_allocated only ever grows, so this pre-check stays true under the lock
+            if target > (budgets[uid][2] if uid in budgets else 0):
                 targets[uid] = target
-    fresh = [_new_budget(company.id, uid, period, company.currency)
-             for uid in targets if uid not in budgets]
-    db.session.add_all(fresh)
-    db.session.flush()
-    budgets.update({b.user_id: b for b in fresh})
+    budgets.update(_create_budgets(company.id, [u for u in targets if u not in budgets],
+                                   period, company.currency))
     grants = ledger.company_account(company.id, AccountKind.GRANTS, company.currency)
-    touched = [budgets[uid] for uid in targets]
-    ledger.lock([grants] + [b.available for b in touched])
-    if db.session.get_bind().dialect.name != "sqlite":  # reload after the lock
-        db.session.scalars(select(Budget).where(Budget.id.in_([b.id for b in touched]))
-                           .execution_options(populate_existing=True)).all()
+    ledger.lock_ids([grants.id] + [budgets[u][1] for u in targets])
+    current = _budget_rows(company.id, period, list(targets))  # re-read under the lock
     total = count = 0
-    for i in range(0, len(touched), CHUNK):
-        postings = []
-        for budget in touched[i: i + CHUNK]:
-            amount = targets[budget.user_id] - budget.policy_allocated_minor
+    uids = list(targets)
+    for i in range(0, len(uids), CHUNK):
+        postings, allocated = [], {}
+        for uid in uids[i: i + CHUNK]:
+            budget_id, available_id, already = current[uid]
+            amount = targets[uid] - already
             if amount <= 0:
                 continue
-            budget.policy_allocated_minor = targets[budget.user_id]
+            allocated[budget_id] = targets[uid]
             total, count = total + amount, count + 1
             postings.append(ledger.Posting(
-                company.id, TxKind.ALLOCATION.value,
-                _allocation_key(budget.user_id, period, targets[budget.user_id]),
-                ledger.transfer(grants, budget.available, amount),
-                reference=f"user:{budget.user_id}", reason=f"{period.label} allowance",
-                user_id=budget.user_id))
-        ledger.post_many(actor, postings)
+                company.id, TxKind.ALLOCATION.value, _allocation_key(uid, period, targets[uid]),
+                ledger.transfer(grants.id, available_id, amount),
+                reference=f"user:{uid}", reason=f"{period.label} allowance", user_id=uid))
+        _set_budgets("policy_allocated_minor", allocated)
+        ledger.post_bulk(actor, postings)
         progress(len(postings))
     run = AllocationRun(company_id=company.id, idempotency_key=key or f"run:{utcnow().isoformat()}",
                         period_start=period.start, as_of=as_of, people=count,
@@ -156,6 +198,11 @@ def run_allocation(actor: User | None, company: Company, period: Period, as_of: 
                  f"{period.label}: allocated {fmt(total, company.currency)} to {count} people",
                  None)
     return run
+
+
+def _run_under(company_id: int, key: str) -> AllocationRun | None:
+    return db.session.scalar(select(AllocationRun).where(
+        AllocationRun.company_id == company_id, AllocationRun.idempotency_key == key))
 
 
 def adjust(actor: User, user: User, amount_minor: int, reason: str, key: str,
@@ -201,37 +248,50 @@ def close_period(actor: User | None, company: Company, period: Period) -> tuple[
     """At a period end: roll over what is left up to each policy's cap, expire the rest.
 
     Open holds stay on the old budget; if one is released later, its amount expires at once.
-    Returns (rolled over, expired) in minor units. Idempotent per budget."""
+    Returns (rolled over, expired) in minor units. Idempotent per budget (keys
+    `rollover:<budget id>` and `expiry:<budget id>`; a closed budget is skipped). Bulk: the
+    balances are read under the lock of every touched account and the transactions are
+    written by `ledger.post_bulk`."""
+    ledger.serialise(company.id, ledger.COMPANY_JOBS)
     resolver = Resolver(company.id)
     nxt = period.next()
     expired_acc = ledger.company_account(company.id, AccountKind.EXPIRED, company.currency)
-    rolled = expired = 0
-    budgets = db.session.scalars(select(Budget).where(
-        Budget.company_id == company.id, Budget.period_start == period.start,
-        Budget.closed_at.is_(None)).order_by(Budget.id)).all()
-    for budget in budgets:
-        user = budget.user
-        policy = resolver.policy_for(user.job_title, user.team_id)
-        ledger.lock([budget.available])
-        left = budget.available.balance_minor
-        cap = policy.rollover_cap_minor if policy and user.status == "active" else 0
-        carry = min(left, cap)
+    rows = db.session.execute(
+        select(Budget.id, Budget.user_id, Budget.available_account_id, User.job_title,
+               User.team_id, User.status)
+        .join(User, User.id == Budget.user_id)
+        .where(Budget.company_id == company.id, Budget.period_start == period.start,
+               Budget.closed_at.is_(None)).order_by(Budget.id)).all()
+    balances = ledger.lock_ids([expired_acc.id] + [r.available_account_id for r in rows])
+    plan: list[tuple[int, int, int, int, int]] = []  # budget, user, available, carry, lapse
+    for budget_id, user_id, available_id, job_title, team_id, status in rows:
+        left = balances[available_id][1]
+        policy = resolver.policy_for(job_title, team_id)
+        cap = policy.rollover_cap_minor if policy and status == UserStatus.ACTIVE.value else 0
+        carry = max(0, min(left, cap))
+        plan.append((budget_id, user_id, available_id, carry, left - carry))
+    carried = [user_id for _b, user_id, _a, carry, _l in plan if carry > 0]
+    targets = _budget_rows(company.id, nxt, carried)
+    targets.update(_create_budgets(company.id, [u for u in carried if u not in targets], nxt,
+                                   company.currency))
+    postings = []
+    for budget_id, user_id, available_id, carry, lapse in plan:
         if carry > 0:
-            target = budget_for(user, nxt)
-            ledger.lock([budget.available, target.available])
-            ledger.post(actor, ledger.Posting(
-                company.id, TxKind.ROLLOVER.value, f"rollover:{budget.id}",
-                ledger.transfer(budget.available, target.available, carry),
-                reference=f"user:{user.id}", reason=f"Rollover into {nxt.label}",
-                user_id=user.id))
-        if left - carry > 0:
-            ledger.post(actor, ledger.Posting(
-                company.id, TxKind.EXPIRY.value, f"expiry:{budget.id}",
-                ledger.transfer(budget.available, expired_acc, left - carry),
-                reference=f"user:{user.id}", reason=f"{period.label} ended", user_id=user.id))
-        budget.closed_at = utcnow()
-        rolled, expired = rolled + carry, expired + left - carry
-    db.session.flush()
+            postings.append(ledger.Posting(
+                company.id, TxKind.ROLLOVER.value, f"rollover:{budget_id}",
+                ledger.transfer(available_id, targets[user_id][1], carry),
+                reference=f"user:{user_id}", reason=f"Rollover into {nxt.label}",
+                user_id=user_id))
+        if lapse > 0:
+            postings.append(ledger.Posting(
+                company.id, TxKind.EXPIRY.value, f"expiry:{budget_id}",
+                ledger.transfer(available_id, expired_acc.id, lapse),
+                reference=f"user:{user_id}", reason=f"{period.label} ended", user_id=user_id))
+    ledger.post_bulk(actor, postings)
+    now = utcnow()
+    _set_budgets("closed_at", {budget_id: now for budget_id, *_rest in plan})
+    rolled = sum(p[3] for p in plan)
+    expired = sum(p[4] for p in plan if p[4] > 0)
     audit.record(actor, company.id, "budgets.closed", "company", company.id,
                  f"{period.label} closed: {fmt(rolled, company.currency)} rolled over, "
                  f"{fmt(expired, company.currency)} expired", None)

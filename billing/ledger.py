@@ -29,19 +29,34 @@ transaction), a plain reference such as "request:42", the actor and a reason.
 
 Concurrency: callers `lock()` the accounts they will read and write before reading balances.
 On PostgreSQL that is `SELECT … FOR UPDATE` in ascending id order (so two workers never wait on
-each other in a cycle); on SQLite every write transaction already began `IMMEDIATE`.
+each other in a cycle); on SQLite every write transaction already began `IMMEDIATE`. Balances
+move by a relative `UPDATE … SET balance_minor = balance_minor + delta … RETURNING`, so even an
+account a caller forgot to lock can never lose an update; the returned balance is written back
+onto the loaded objects.
+
+Two write paths, one set of rules:
+
+- `post()` / `post_many()` write ORM objects and return them (a hold needs its transaction row);
+- `post_bulk()` writes thousands of transactions with a handful of statements per batch
+  (executemany INSERTs, one balance UPDATE per batch) for allocation runs and period closes.
+  Legs may name accounts by id. It locks every touched account in ascending id order, then
+  skips postings whose idempotency key is already written (returning the first transaction's
+  id), so a rerun moves nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Table, any_, bindparam, case, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
-from app.models import User
+from app.models import User, utcnow
 
 from .errors import IdempotencyConflict
 from .models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
@@ -57,7 +72,7 @@ class Posting:
     company_id: int
     kind: str
     key: str
-    legs: Sequence[tuple[LedgerAccount, int]]
+    legs: Sequence[tuple[LedgerAccount | int, int]]  # an account, or its id (post_bulk only)
     reference: str | None = None
     reason: str | None = None
     user_id: int | None = None
@@ -118,28 +133,263 @@ def post(actor: User | None, posting: Posting) -> LedgerTransaction:
     return post_many(actor, [posting])[0]
 
 
+def _legs(p: Posting) -> list[tuple[Any, int]]:
+    legs = [(acc, amount) for acc, amount in p.legs if amount != 0]
+    if len(legs) < 2 or sum(amount for _a, amount in legs) != 0:
+        raise UnbalancedTransaction(f"{p.kind} {p.key}: legs {legs!r} do not balance")
+    return legs
+
+
+def _account_id(acc: LedgerAccount | int) -> int:
+    return acc if isinstance(acc, int) else acc.id
+
+
 def post_many(actor: User | None, postings: Sequence[Posting]) -> list[LedgerTransaction]:
-    """Write several balanced transactions at once (allocation runs). Flushes, never commits."""
+    """Write several balanced transactions as ORM objects. Flushes, never commits."""
     txs = []
+    deltas: dict[int, int] = {}
     for p in postings:
-        legs = [(acc, amount) for acc, amount in p.legs if amount != 0]
-        if len(legs) < 2 or sum(amount for _a, amount in legs) != 0:
-            raise UnbalancedTransaction(f"{p.kind} {p.key}: legs {legs!r} do not balance")
+        legs = _legs(p)
+        if any(isinstance(acc, int) for acc, _a in legs):
+            raise TypeError("post() takes loaded accounts; post_bulk() takes account ids")
         if any(acc.company_id != p.company_id for acc, _a in legs):
             raise UnbalancedTransaction(f"{p.kind} {p.key}: an account of another company")
         tx = LedgerTransaction(company_id=p.company_id, idempotency_key=p.key, kind=p.kind,
                                reference=p.reference, reason=p.reason, user_id=p.user_id,
                                actor_id=actor.id if actor is not None else None)
         tx.entries = [LedgerEntry(account=acc, amount_minor=amount) for acc, amount in legs]
-        for acc, amount in legs:
-            acc.balance_minor += amount
         txs.append(tx)
     db.session.add_all(txs)
-    db.session.flush()
+    db.session.flush()  # assigns ids to accounts created in this transaction
+    for p in postings:
+        for acc, amount in p.legs:
+            if amount:
+                deltas[_account_id(acc)] = deltas.get(_account_id(acc), 0) + amount
+    _move_balances(deltas)
     return txs
 
 
-def transfer(source: LedgerAccount, target: LedgerAccount,
-             amount_minor: int) -> list[tuple[LedgerAccount, int]]:
+# --- the bulk path --------------------------------------------------------------------------
+
+BATCH = 2000  # postings per batch: a few thousand bound parameters per statement at most
+ID_CHUNK = 5000  # ids per IN (…) list
+TX_TABLE = LedgerTransaction.__table__  # Core tables: no per-row ORM bookkeeping
+ENTRY_TABLE = LedgerEntry.__table__
+ACCOUNT_TABLE = LedgerAccount.__table__
+
+
+@dataclass
+class BulkResult:
+    """What `post_bulk` did: the transaction id of each posting (in order) and how many of
+    them were written now rather than found under their idempotency key."""
+
+    transaction_ids: list[int] = field(default_factory=list)
+    written: int = 0
+
+    @property
+    def replayed(self) -> int:
+        return len(self.transaction_ids) - self.written
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i: i + size]
+
+
+def _is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def one_of(column: Any, values: Sequence[Any]) -> Any:
+    """`column IN (…)`; on PostgreSQL `column = ANY(:array)`, one bound array instead of
+    thousands of placeholders (which psycopg would have to parse on every call)."""
+    if _is_postgres():
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
+def _pg_type(column: Any) -> str:
+    return column.type.compile(dialect=db.session.get_bind().dialect)
+
+
+def bulk_insert(table: Table, rows: Sequence[dict[str, Any]],
+                returning: Sequence[str] = ()) -> list[Any]:
+    """INSERT many rows in few statements, optionally RETURNING columns (in any row order).
+
+    PostgreSQL: one `INSERT … SELECT * FROM unnest(:col1, :col2, …)` with one array per
+    column. SQLite: executemany / multi-row VALUES (SQLAlchemy's insertmanyvalues)."""
+    if not rows:
+        return []
+    if _is_postgres():
+        cols = list(rows[0])
+        arrays = ", ".join(f"CAST(:{c} AS {_pg_type(table.c[c])}[])" for c in cols)
+        sql = f"INSERT INTO {table.name} ({', '.join(cols)}) SELECT * FROM unnest({arrays})"
+        if returning:
+            sql += " RETURNING " + ", ".join(returning)
+        result = db.session.execute(text(sql), {c: [r[c] for r in rows] for c in cols})
+        return result.all() if returning else []
+    stmt = insert(table)
+    if returning:
+        return db.session.execute(stmt.returning(*[table.c[c] for c in returning]), rows).all()
+    db.session.execute(stmt, rows)
+    return []
+
+
+def bulk_update(table: Table, column: str, values: dict[int, Any], relative: bool = False,
+                returning: bool = False) -> list[tuple[int, Any]]:
+    """Set (or with `relative`, add to) `column` of many rows by id: one statement per chunk
+    (PostgreSQL: `UPDATE … FROM unnest(:ids, :values)`; SQLite: `CASE id WHEN …`).
+    With `returning`, the (id, new value) of every row touched."""
+    items = sorted(values.items())
+    col, out = table.c[column], []
+    for chunk in _chunks(items, BATCH):
+        by_id = dict(chunk)
+        if _is_postgres():
+            new = f"{table.name}.{column} + v.value" if relative else "v.value"
+            sql = (f"UPDATE {table.name} SET {column} = {new} FROM unnest("
+                   f"CAST(:ids AS BIGINT[]), CAST(:vals AS {_pg_type(col)}[])) AS v(id, value) "
+                   f"WHERE {table.name}.id = v.id")
+            if returning:
+                sql += f" RETURNING {table.name}.id, {table.name}.{column}"
+            result = db.session.execute(text(sql), {"ids": list(by_id),
+                                                    "vals": list(by_id.values())})
+        else:
+            distinct = set(by_id.values())
+            value: Any = (next(iter(distinct)) if len(distinct) == 1  # e.g. closed_at = now
+                          else case(by_id, value=table.c.id, else_=0 if relative else col))
+            stmt = (update(table).where(table.c.id.in_(list(by_id)))
+                    .values({column: col + value if relative else value}))
+            if returning:
+                stmt = stmt.returning(table.c.id, col)
+            result = db.session.execute(stmt)
+        if returning:
+            rows = result.all()
+            if len(rows) != len(by_id):
+                raise UnbalancedTransaction("an update names a row that does not exist")
+            out.extend((i, v) for i, v in rows)
+    return out
+
+
+def write_back(model: Any, column: str, values: Iterable[tuple[int, Any]]) -> None:
+    """Put values written by a bulk statement onto the objects already loaded in the session
+    (without marking them dirty), so nobody reads a stale balance."""
+    identity_map = db.session.identity_map
+    for pk, value in values:
+        obj = identity_map.get(identity_key(model, pk))
+        if obj is not None:
+            set_committed_value(obj, column, value)
+
+
+def lock_ids(account_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Lock accounts by id (PostgreSQL: FOR UPDATE in ascending id order, in chunks that keep
+    the order; SQLite: the IMMEDIATE transaction already holds the write lock) and return
+    {id: (company_id, balance)} read under the lock. Nothing is loaded into the session."""
+    ids = sorted(set(account_ids))
+    db.session.flush()
+    found: dict[int, tuple[int, int]] = {}
+    for chunk in _chunks(ids, ID_CHUNK):
+        query = (select(LedgerAccount.id, LedgerAccount.company_id, LedgerAccount.balance_minor)
+                 .where(one_of(LedgerAccount.id, chunk)).order_by(LedgerAccount.id))
+        if _is_postgres():
+            query = query.with_for_update()
+        found.update({i: (c, b) for i, c, b in db.session.execute(query)})
+    return found
+
+
+COMPANY_JOBS = 1  # `serialise` key: allocation runs and period closes
+
+
+def serialise(company_id: int, what: int) -> None:
+    """Let only one company-wide money job (`what`, e.g. COMPANY_JOBS) of a company run at a
+    time. PostgreSQL: a transaction-scoped advisory lock, taken before any
+    account lock, so it never joins a lock cycle. SQLite: the IMMEDIATE transaction already
+    serialises every writer."""
+    if _is_postgres():
+        db.session.execute(select(func.pg_advisory_xact_lock(what, company_id)))
+
+
+def _move_balances(deltas: dict[int, int]) -> None:
+    """Add each delta to its account's balance with a relative UPDATE … RETURNING (one
+    statement per chunk); write the new balances back onto any loaded account object."""
+    moved = bulk_update(ACCOUNT_TABLE, "balance_minor", {i: d for i, d in deltas.items() if d},
+                        relative=True, returning=True)
+    write_back(LedgerAccount, "balance_minor", moved)
+
+
+def _existing_keys(company_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str, str | None]]:
+    found: dict[str, tuple[int, str, str | None]] = {}
+    for chunk in _chunks(keys, ID_CHUNK):
+        found.update({k: (i, kind, ref) for i, k, kind, ref in db.session.execute(
+            select(LedgerTransaction.id, LedgerTransaction.idempotency_key,
+                   LedgerTransaction.kind, LedgerTransaction.reference)
+            .where(LedgerTransaction.company_id == company_id,
+                   one_of(LedgerTransaction.idempotency_key, chunk)))})
+    return found
+
+
+def post_bulk(actor: User | None, postings: Sequence[Posting]) -> BulkResult:
+    """Write many balanced transactions of ONE company with few statements. Flushes, never
+    commits; loads no ORM objects.
+
+    Order of work: validate every posting (balanced, unique keys) → lock every touched account
+    in ascending id order and check it belongs to the company → look up the keys already
+    written (after the lock, so a twin that committed meanwhile is seen) → per batch, one
+    INSERT … RETURNING for the transactions, one executemany INSERT for the entries and one
+    relative UPDATE for the balances. A key already written with the same kind and reference
+    is a replay (its first transaction id is returned, nothing moves); with a different kind
+    or reference it is an `IdempotencyConflict` and nothing is written."""
+    result = BulkResult()
+    if not postings:
+        return result
+    company_ids = {p.company_id for p in postings}
+    if len(company_ids) != 1:
+        raise ValueError("post_bulk writes the transactions of one company at a time")
+    company_id = company_ids.pop()
+    legs = [_legs(p) for p in postings]
+    keys = [p.key for p in postings]
+    if len(set(keys)) != len(keys):
+        raise IdempotencyConflict("Two postings in one batch carry the same idempotency key.")
+    accounts = lock_ids(_account_id(acc) for posting_legs in legs for acc, _a in posting_legs)
+    for p, posting_legs in zip(postings, legs, strict=True):
+        for acc, _a in posting_legs:
+            owner = accounts.get(_account_id(acc))
+            if owner is None or owner[0] != company_id:
+                raise UnbalancedTransaction(f"{p.kind} {p.key}: an account of another company")
+    done = _existing_keys(company_id, keys)
+    for p in postings:
+        if p.key in done and (done[p.key][1] != p.kind or done[p.key][2] != p.reference):
+            raise IdempotencyConflict(
+                "This idempotency key was already used for a different operation; "
+                "send a new key.")
+    actor_id = actor.id if actor is not None else None
+    now = utcnow()
+    ids: list[int | None] = [done[p.key][0] if p.key in done else None for p in postings]
+    fresh = [i for i, p in enumerate(postings) if p.key not in done]
+    for batch in _chunks(fresh, BATCH):
+        # RETURNING the key too: rows come back in any order (asking SQLAlchemy to keep the
+        # parameter order would make SQLite insert one row per statement).
+        new_ids = dict(bulk_insert(TX_TABLE, [
+            {"company_id": company_id, "idempotency_key": postings[i].key,
+             "kind": postings[i].kind, "reference": postings[i].reference,
+             "reason": postings[i].reason, "user_id": postings[i].user_id,
+             "actor_id": actor_id, "created_at": now} for i in batch],
+            returning=("idempotency_key", "id")))
+        entries, deltas = [], {}
+        for i in batch:
+            ids[i] = tx_id = new_ids[postings[i].key]
+            for acc, amount in legs[i]:
+                account_id = _account_id(acc)
+                entries.append({"transaction_id": tx_id, "account_id": account_id,
+                                "amount_minor": amount})
+                deltas[account_id] = deltas.get(account_id, 0) + amount
+        bulk_insert(ENTRY_TABLE, entries)
+        _move_balances(deltas)
+        result.written += len(batch)
+    result.transaction_ids = [i for i in ids if i is not None]
+    return result
+
+
+def transfer(source: LedgerAccount | int, target: LedgerAccount | int,
+             amount_minor: int) -> list[tuple[LedgerAccount | int, int]]:
     """The two legs that move `amount_minor` from `source` to `target`."""
     return [(source, -amount_minor), (target, amount_minor)]
