@@ -73,6 +73,8 @@ def allocate_person(actor: User | None, user: User, period: Period,
     if policy is None or user.status != UserStatus.ACTIVE.value:
         return None
     target = entitlement(policy, user.start_date, period, as_of)
+    if target <= 0:  # e.g. starts later in the period: no empty budget yet
+        return None
     key = _allocation_key(user.id, period, target)
     if ledger.existing(user.company_id, key, TxKind.ALLOCATION.value) is not None:
         return None

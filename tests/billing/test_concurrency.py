@@ -59,3 +59,20 @@ def test_concurrent_captures_never_overdraw_the_wallet(database_url, acme, admin
     assert all("record a bank transfer" in o for o in outcomes if o != "captured")
     assert wallet_balances(company_id)["wallet_minor"] == 5_000
     assert_ledger_ok()
+
+
+def test_concurrent_allocation_runs_and_closes_move_the_money_once(database_url, acme, admin,
+                                                                   make_user, policy):
+    people = [make_user(acme) for _ in range(40)]
+    policy(100_000, rollover_cap_minor=30_000)
+    company_id, admin_id, count = acme.id, admin.id, len(people) + 1
+    db.session.remove()
+    outcomes = workers.run(workers.company_job_worker, [
+        (database_url, company_id, admin_id, "allocate", MARCH, w) for w in range(3)])
+    assert sorted(outcomes) == ["allocated 0 to 0"] * 2 + [f"allocated {count * 100_000} to "
+                                                           f"{count}"]
+    outcomes = workers.run(workers.company_job_worker, [
+        (database_url, company_id, admin_id, "close", MARCH, w) for w in range(3)])
+    assert sorted(outcomes) == ["rolled 0 expired 0"] * 2 + [
+        f"rolled {count * 30_000} expired {count * 70_000}"]
+    assert_ledger_ok()

@@ -66,6 +66,31 @@ def capture_worker(url: str, hold_ids: list[int], worker: int, barrier: Any, res
     results.put(outcomes)
 
 
+def company_job_worker(url: str, company_id: int, admin_id: int, job: str, day: date,
+                       worker: int, barrier: Any, results: Any) -> None:
+    """Run a whole-company allocation run or period close at the same moment as the others."""
+    from app.extensions import db
+    from app.models import Company, User
+    from billing import budgets
+    from billing.policies import period_for
+
+    app = _app(url)
+    with app.app_context():
+        company, admin = db.session.get(Company, company_id), db.session.get(User, admin_id)
+        period = period_for(company, day)
+        db.session.rollback()
+        barrier.wait()
+        if job == "allocate":
+            run = budgets.run_allocation(admin, company, period, day, key=f"run-{worker}")
+            outcome = f"allocated {run.allocated_minor} to {run.people}"
+        else:
+            rolled, expired = budgets.close_period(admin, company, period)
+            outcome = f"rolled {rolled} expired {expired}"
+        db.session.commit()
+        db.engine.dispose()
+    results.put([outcome])
+
+
 def run(target: Any, arg_sets: list[tuple[Any, ...]]) -> list[str]:
     """Start one spawned process per arg set, release them together, collect the outcomes."""
     import multiprocessing
