@@ -1,22 +1,28 @@
 """Benchmarks of the money engine, for scripts/bench.py and docs/PERFORMANCE.md.
 
-    from billing.bench import run
-    numbers = run("sqlite:////tmp/bench.sqlite3", "postgresql://…/scratch", workers=4)
+`run(app, record)` is what `make bench` calls (on the app's database, next to the demo data:
+it adds its own companies and drops nothing but its scratch table). For a standalone run:
 
-Each database must be a scratch one: with `reset=True` (the default) every table is dropped and
-created again. Workers are separate processes (spawn), each with its own app and connections.
+    from billing.bench import run_urls
+    numbers = run_urls("sqlite:////tmp/bench.sqlite3", "postgresql://…/scratch", workers=4)
+
+With `reset=True` every table is dropped and created again, so give it scratch databases.
+Workers are separate processes (spawn), each with its own app and connections.
 
 - `hold_capture`: each worker repeats hold → commit → capture → commit (what a request that is
   approved and bought does), all capturing from the same company wallet (a contended row).
 - `insert_baseline`: the same workers each INSERT one row per committed transaction; the ratio
   says how much of the database's bare write rate the ledger keeps.
-- `allocation_run`: one allocation run for N employees (default 10,000) in one transaction.
+- `allocation_run`: one allocation run for N employees (default 10,000) in one transaction,
+  its idempotent rerun, and closing the period (rollover and expiry for every budget).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import time
+import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -48,6 +54,16 @@ def _reset(url: str) -> None:
         db.engine.dispose()
 
 
+def _scratch_table(url: str, create: bool) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    BENCH_TABLE.drop_all(engine)
+    if create:
+        BENCH_TABLE.create_all(engine)
+    engine.dispose()
+
+
 def _setup_company(url: str, workers: int, ops: int) -> list[int]:
     """A company with a funded wallet and one budgeted employee per worker."""
     from app.extensions import db
@@ -57,10 +73,11 @@ def _setup_company(url: str, workers: int, ops: int) -> list[int]:
 
     app = _app(url)
     with app.app_context():
-        company = Company(name="Bench", slug="bench", currency="EUR")
+        company = Company(name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}", currency="EUR")
         db.session.add(company)
         db.session.flush()
-        people = [User(company_id=company.id, email=f"w{i}@bench.test", name=f"Worker {i}")
+        people = [User(company_id=company.id, email=f"w{i}@{company.slug}.test",
+                       name=f"Worker {i}")
                   for i in range(workers)]
         db.session.add_all(people)
         db.session.flush()
@@ -127,7 +144,11 @@ def throughput(url: str, workers: int = 4, ops: int = 200, reset: bool = True) -
         _reset(url)
     users = _setup_company(url, workers, ops)
     ledger_s = _race(_hold_capture_worker, [(url, uid, ops) for uid in users])
-    insert_s = _race(_insert_worker, [(url, w, ops * 2) for w in range(workers)])
+    _scratch_table(url, create=True)
+    try:
+        insert_s = _race(_insert_worker, [(url, w, ops * 2) for w in range(workers)])
+    finally:
+        _scratch_table(url, create=False)
     pairs, inserts = workers * ops, workers * ops * 2
     result = {"workers": workers, "hold_capture_pairs": pairs, "seconds": round(ledger_s, 3),
               "pairs_per_second": round(pairs / ledger_s, 1),
@@ -139,41 +160,86 @@ def throughput(url: str, workers: int = 4, ops: int = 200, reset: bool = True) -
 
 
 def allocation_run(url: str, employees: int = 10_000, reset: bool = True) -> dict[str, Any]:
-    """Seconds for one allocation run over `employees` active people (one transaction)."""
+    """Seconds for one allocation run over `employees` active people (one transaction), for
+    rerunning it (nothing to do) and for closing the period (rollover + expiry for each)."""
+    if reset:
+        _reset(url)
+    app = _app(url)
+    with app.app_context():
+        result = _allocation(employees)
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def _allocation(employees: int) -> dict[str, Any]:
     from app.extensions import db
     from app.models import Company, User
     from billing import budgets, policies, verify
     from billing.policies import PolicyData, period_for
 
-    if reset:
-        _reset(url)
-    app = _app(url)
-    with app.app_context():
-        company = Company(name="Alloc", slug="alloc", currency="EUR")
-        db.session.add(company)
-        db.session.flush()
-        db.session.execute(insert(User), [
-            {"company_id": company.id, "email": f"p{i}@alloc.test", "name": f"Person {i}",
-             "status": "active", "session_version": 1} for i in range(employees)])
-        admin = db.session.scalars(select(User).where(User.company_id == company.id)
-                                   .limit(1)).one()
-        policies.save_policy(admin, PolicyData("default", 120_000))
-        db.session.commit()
+    slug = f"alloc-{uuid.uuid4().hex[:8]}"
+    company = Company(name="Alloc", slug=slug, currency="EUR")
+    db.session.add(company)
+    db.session.flush()
+    db.session.execute(insert(User), [
+        {"company_id": company.id, "email": f"p{i}@{slug}.test", "name": f"Person {i}",
+         "status": "active", "session_version": 1} for i in range(employees)])
+    admin = db.session.scalars(select(User).where(User.company_id == company.id)
+                               .limit(1)).one()
+    policies.save_policy(admin, PolicyData("default", 120_000, rollover_cap_minor=30_000))
+    db.session.commit()
+    period = period_for(company, DAY)
+    timings = {}
+    for name, job in (("seconds", lambda: budgets.run_allocation(admin, company, period, DAY)),
+                      ("rerun_seconds",
+                       lambda: budgets.run_allocation(admin, company, period, DAY)),
+                      ("close_seconds", lambda: budgets.close_period(admin, company, period))):
         start = time.perf_counter()
-        run = budgets.run_allocation(admin, company, period_for(company, DAY), DAY)
+        outcome = job()
         db.session.commit()
-        seconds = time.perf_counter() - start
-        ok = all(c.ok for c in verify.run_checks(company.id))
-        people = run.people
-        db.session.remove()
-        db.engine.dispose()
-    return {"employees": employees, "allocated_people": people, "seconds": round(seconds, 2),
+        timings[name] = round(time.perf_counter() - start, 2)
+        if name == "seconds":
+            people = outcome.people
+    ok = all(c.ok for c in verify.run_checks(company.id))
+    return {"employees": employees, "allocated_people": people, **timings,
             "ledger_verified": ok}
 
 
-def run(sqlite_url: str, postgres_url: str | None = None, workers: int = 4, ops: int = 200,
+def run(app: Any, record: Callable[..., None], workers: int = 4, ops: int = 200,
         employees: int = 10_000) -> dict[str, Any]:
-    """Every billing benchmark on SQLite (and PostgreSQL when given)."""
+    """scripts/bench.py: every billing benchmark on the app's database, as report rows."""
+    from app.extensions import db
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        alloc = _allocation(employees)
+        db.session.remove()
+    record("billing", f"allocation run, {employees:,} employees (one transaction)",
+           float(alloc["seconds"]), "seconds")
+    record("billing", "allocation rerun, nothing to allocate", float(alloc["rerun_seconds"]),
+           "")
+    record("billing", f"period close, {employees:,} budgets (rollover + expiry)",
+           float(alloc["close_seconds"]), "seconds")
+    record("billing", "ledger verify after the allocation benchmark",
+           "ok" if alloc["ledger_verified"] else "FAILED", "ok")
+    with app.app_context():
+        db.engine.dispose()  # the workers open their own connections
+    pairs = throughput(url, workers, ops, reset=False)
+    record("billing", f"hold + capture, {workers} worker processes, pairs per second",
+           f"{pairs['pairs_per_second']}/s", "")
+    record("billing", f"bare INSERT + commit, {workers} worker processes, rows per second",
+           f"{pairs['bare_inserts_per_second']}/s", "")
+    record("billing", "ledger transactions per second ÷ bare INSERTs per second",
+           f"{pairs['ratio_to_bare_insert']}", "")
+    return {"allocation_run": alloc, "hold_capture": pairs}
+
+
+def run_urls(sqlite_url: str, postgres_url: str | None = None, workers: int = 4,
+             ops: int = 200, employees: int = 10_000) -> dict[str, Any]:
+    """Every billing benchmark on scratch SQLite (and PostgreSQL) databases (reset first)."""
     results: dict[str, Any] = {}
     for name, url in (("sqlite", sqlite_url), ("postgresql", postgres_url)):
         if url:

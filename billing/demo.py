@@ -31,10 +31,11 @@ def _policies(admin: User, company: Company, allowance: int, engineering: int | 
 
 
 def _history(admin: User, company: Company, on: date, rng: random.Random, tag: str) -> None:
-    people = db.session.scalars(select(User).where(
+    ids = db.session.scalars(select(User.id).where(
         User.company_id == company.id, User.status == UserStatus.ACTIVE.value)
-        .order_by(User.id)).all()
-    for i, person in enumerate(rng.sample(people, k=min(len(people), 25))):
+        .order_by(User.id)).all()  # ids, not 10,000 objects that every flush would scan
+    for i, person_id in enumerate(rng.sample(ids, k=min(len(ids), 25))):
+        person = db.session.get(User, person_id)
         price = rng.choice([9_900, 24_900, 45_000, 60_000, 120_000])
         try:
             hold = holds.hold(person, person, price, f"demo:{tag}-{i}", f"demo-hold-{tag}-{i}",

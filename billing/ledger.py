@@ -235,39 +235,38 @@ def bulk_insert(table: Table, rows: Sequence[dict[str, Any]],
     return []
 
 
-def bulk_update(table: Table, column: str, values: dict[int, Any], relative: bool = False,
-                returning: bool = False) -> list[tuple[int, Any]]:
-    """Set (or with `relative`, add to) `column` of many rows by id: one statement per chunk
-    (PostgreSQL: `UPDATE … FROM unnest(:ids, :values)`; SQLite: `CASE id WHEN …`).
-    With `returning`, the (id, new value) of every row touched."""
+SMALL = 20  # rows up to which SQLite gets one CASE statement instead of an executemany
+
+
+def bulk_update(table: Table, column: str, values: dict[int, Any],
+                relative: bool = False) -> None:
+    """Set (or with `relative`, add to) `column` of many rows by id. PostgreSQL: one
+    `UPDATE … FROM unnest(:ids, :values)` per chunk. SQLite: one `CASE id WHEN …` statement
+    for a few rows, else one executemany (its loop runs in C). Every id must exist."""
     items = sorted(values.items())
-    col, out = table.c[column], []
-    for chunk in _chunks(items, BATCH):
-        by_id = dict(chunk)
-        if _is_postgres():
-            new = f"{table.name}.{column} + v.value" if relative else "v.value"
-            sql = (f"UPDATE {table.name} SET {column} = {new} FROM unnest("
+    if not items:
+        return
+    col = table.c[column]
+    if _is_postgres():
+        new = f"{table.name}.{column} + v.value" if relative else "v.value"
+        sql = text(f"UPDATE {table.name} SET {column} = {new} FROM unnest("
                    f"CAST(:ids AS BIGINT[]), CAST(:vals AS {_pg_type(col)}[])) AS v(id, value) "
                    f"WHERE {table.name}.id = v.id")
-            if returning:
-                sql += f" RETURNING {table.name}.id, {table.name}.{column}"
-            result = db.session.execute(text(sql), {"ids": list(by_id),
-                                                    "vals": list(by_id.values())})
-        else:
-            distinct = set(by_id.values())
-            value: Any = (next(iter(distinct)) if len(distinct) == 1  # e.g. closed_at = now
-                          else case(by_id, value=table.c.id, else_=0 if relative else col))
-            stmt = (update(table).where(table.c.id.in_(list(by_id)))
-                    .values({column: col + value if relative else value}))
-            if returning:
-                stmt = stmt.returning(table.c.id, col)
-            result = db.session.execute(stmt)
-        if returning:
-            rows = result.all()
-            if len(rows) != len(by_id):
-                raise UnbalancedTransaction("an update names a row that does not exist")
-            out.extend((i, v) for i, v in rows)
-    return out
+        touched = sum(db.session.execute(sql, {"ids": [i for i, _v in chunk],
+                                               "vals": [v for _i, v in chunk]}).rowcount
+                      for chunk in _chunks(items, ID_CHUNK))
+    elif len(items) <= SMALL:
+        by_id = dict(items)
+        value = case(by_id, value=table.c.id, else_=0 if relative else col)
+        touched = db.session.execute(update(table).where(table.c.id.in_(list(by_id)))
+                                     .values({column: col + value if relative else value})
+                                     ).rowcount
+    else:
+        stmt = (update(table).where(table.c.id == bindparam("row_id"))
+                .values({column: col + bindparam("value") if relative else bindparam("value")}))
+        touched = db.session.execute(stmt, [{"row_id": i, "value": v} for i, v in items]).rowcount
+    if touched != len(items):
+        raise UnbalancedTransaction(f"an update of {table.name} names a row that does not exist")
 
 
 def write_back(model: Any, column: str, values: Iterable[tuple[int, Any]]) -> None:
@@ -309,11 +308,17 @@ def serialise(company_id: int, what: int) -> None:
 
 
 def _move_balances(deltas: dict[int, int]) -> None:
-    """Add each delta to its account's balance with a relative UPDATE … RETURNING (one
-    statement per chunk); write the new balances back onto any loaded account object."""
-    moved = bulk_update(ACCOUNT_TABLE, "balance_minor", {i: d for i, d in deltas.items() if d},
-                        relative=True, returning=True)
-    write_back(LedgerAccount, "balance_minor", moved)
+    """Add each delta to its account's balance with relative UPDATEs (never a value computed
+    in Python, so an unlocked account cannot lose an update), then write the new balances
+    onto the account objects loaded in the session."""
+    moved = {i: d for i, d in deltas.items() if d}
+    bulk_update(ACCOUNT_TABLE, "balance_minor", moved, relative=True)
+    identity_map = db.session.identity_map
+    loaded = [i for i in moved if identity_key(LedgerAccount, i) in identity_map]
+    if loaded:
+        write_back(LedgerAccount, "balance_minor", db.session.execute(
+            select(LedgerAccount.id, LedgerAccount.balance_minor)
+            .where(one_of(LedgerAccount.id, loaded))).all())
 
 
 def _existing_keys(company_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str, str | None]]:
