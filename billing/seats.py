@@ -72,9 +72,12 @@ def start_subscription(actor: User, company: Company) -> SeatSubscription:
     if profile is None:
         raise BillingSetupError("Enter the billing details first.", "legal_name")
     customer_id = ensure_customer(company, profile)
-    attempt = 1 if row is None else 2
+    # One key per start: a retry of this start repeats it at Stripe; a restart after a
+    # cancellation (named by the canceled subscription) is a new subscription.
+    attempt = "first" if row is None or not row.stripe_subscription_id else (
+        f"after-{row.stripe_subscription_id}")
     sub = gateway.create_subscription(
-        customer_id=customer_id, price_id=price, quantity=active_people(company.id),
+        customer_id=customer_id, price_id=price, quantity=max(1, active_people(company.id)),
         key=f"subscription-{company.id}-{attempt}", metadata={"company_id": str(company.id)})
     if row is None:
         row = SeatSubscription(company_id=company.id)

@@ -166,6 +166,17 @@ def refund_topup(topup_id: int) -> tuple[Response, int]:
     return jsonify(refund_json(refund)), 201
 
 
+def _subscription_json(company_id: int) -> dict[str, Any]:
+    row = seats.subscription_of(company_id)
+    return {
+        "status": row.status if row else "none", "quantity": row.quantity if row else 0,
+        "active_people": seats.active_people(company_id),
+        "current_period_end": row.current_period_end.isoformat() if row and
+        row.current_period_end else None,
+        "read_only": bool(row and row.status in seats.READ_ONLY_STATUSES),
+        "seat_sync_pending": bool(row and row.seat_sync_pending)}
+
+
 @bp.get("/billing/subscription")
 def get_subscription() -> Response:
     """The per-seat subscription (admin, executive).
@@ -179,12 +190,24 @@ def get_subscription() -> Response:
               schema: {$ref: '#/components/schemas/Subscription'}
     """
     require_role("admin", "executive")
+    return jsonify(_subscription_json(current_company().id))
+
+
+@bp.post("/billing/subscription")
+def start_subscription() -> tuple[Response, int]:
+    """Start the per-seat subscription for the active people (admin). Needs the billing
+    details (and a card or invoice payment); a running subscription is returned as it is.
+    ---
+    post:
+      responses:
+        201:
+          description: The subscription as Stripe reports it
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Subscription'}
+    """
+    require_role("admin")
     company = current_company()
-    row = seats.subscription_of(company.id)
-    return jsonify({
-        "status": row.status if row else "none", "quantity": row.quantity if row else 0,
-        "active_people": seats.active_people(company.id),
-        "current_period_end": row.current_period_end.isoformat() if row and
-        row.current_period_end else None,
-        "read_only": bool(row and row.status in seats.READ_ONLY_STATUSES),
-        "seat_sync_pending": bool(row and row.seat_sync_pending)})
+    seats.start_subscription(current_user, company)
+    db.session.commit()
+    return jsonify(_subscription_json(company.id)), 201

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from wtforms import DecimalField, RadioField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.validators import EmailAddress
 
@@ -20,7 +20,8 @@ class ProfileForm(KeyedForm):
     address_line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
     city = StringField("City", validators=[Optional(), Length(max=100)])
-    country = StringField("Country code", validators=[Optional(), Length(min=2, max=2)],
+    country = StringField("Country code", validators=[Optional(), Length(
+        min=2, max=2, message="Use the two-letter country code, e.g. FR or GB.")],
                           description="Two letters, e.g. FR, DE, GB.")
     tax_id = StringField("Tax id (VAT number)", validators=[Optional(), Length(max=40)])
     payment_mode = RadioField("Pay top-ups", default="card", choices=choices([
@@ -36,13 +37,15 @@ class CardForm(KeyedForm):
 
 
 class TopUpForm(KeyedForm):
-    amount = DecimalField("Amount", places=2, validators=[DataRequired(),
-                                                          NumberRange(min=Decimal("0.01"))])
+    amount = DecimalField("Amount", places=2, validators=[
+        InputRequired("Enter the amount to top up."),  # not DataRequired: 0 is an answer
+        NumberRange(min=Decimal("0.01"), message="Enter an amount above zero.")])
 
 
 class RefundForm(KeyedForm):
     amount = DecimalField("Amount to refund", places=2,
-                          validators=[Optional(), NumberRange(min=Decimal("0.01"))],
+                          validators=[Optional(), NumberRange(
+                              min=Decimal("0.01"), message="Enter an amount above zero to refund.")],
                           description="Leave empty to refund everything still refundable.")
 
 

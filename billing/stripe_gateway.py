@@ -97,14 +97,51 @@ def customer_params(profile: Any) -> dict[str, Any]:
     return params
 
 
+EU_VAT_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
+TAX_ID_TYPES = {"GB": "gb_vat", "CH": "ch_vat", "NO": "no_vat", "AU": "au_abn", "NZ": "nz_gst"}
+
+
+def tax_id_data(profile: Any) -> dict[str, str] | None:
+    """Stripe's {type, value} for the profile's tax id, from its country (EU: `eu_vat`);
+    None when there is none or Stripe's type cannot be told (the id is then kept only here)."""
+    value = "".join((profile.tax_id or "").split()).upper()
+    country = (profile.country or "").upper()
+    kind = "eu_vat" if country in EU_VAT_COUNTRIES else TAX_ID_TYPES.get(country)
+    return {"type": kind, "value": value} if value and kind else None
+
+
 def create_customer(profile: Any, key: str) -> str:
-    return _call(client().v1.customers.create, customer_params(profile), _opts(key))["id"]
+    params = customer_params(profile)
+    tax = tax_id_data(profile)
+    if tax:
+        params["tax_id_data"] = [tax]
+    return _call(client().v1.customers.create, params, _opts(key))["id"]
 
 
 def update_customer(customer_id: str, profile: Any) -> None:
     params = customer_params(profile)
     params.pop("metadata")
     _call(client().v1.customers.update, customer_id, params)
+    sync_tax_id(customer_id, profile)
+
+
+def sync_tax_id(customer_id: str, profile: Any) -> None:
+    """Make the customer's tax ids at Stripe the profile's one (Stripe keeps them as a list)."""
+    wanted = tax_id_data(profile)
+    current = _call(client().v1.customers.tax_ids.list, customer_id).get("data") or []
+    if wanted and any(t.get("value") == wanted["value"] for t in current):
+        return
+    for old in current:
+        _call(client().v1.customers.tax_ids.delete, customer_id, old["id"])
+    if wanted:
+        _call(client().v1.customers.tax_ids.create, customer_id, wanted)
+
+
+def customer_tax_ids(customer_id: str) -> list[str]:
+    return [t["value"] for t in
+            _call(client().v1.customers.tax_ids.list, customer_id).get("data") or []]
 
 
 def attach_payment_method(customer_id: str, payment_method_id: str) -> dict[str, Any]:

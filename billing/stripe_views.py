@@ -82,28 +82,44 @@ def _after_commit_stripe(action: Any, success: str) -> bool:
     return True
 
 
-@bp.get("/billing")
-@admin_only
-def billing_page() -> Response:
+def _page(status: int = 200, form: ProfileForm | None = None,
+          topup_form: TopUpForm | None = None, refund_form: RefundForm | None = None,
+          refund_for: int | None = None) -> Response:
+    """The billing page; a form that failed validation comes back with its field errors
+    (status 422: nothing was written)."""
     company = current_company()
     profile = topups.profile_of(company.id)
-    form = ProfileForm(obj=profile)
     rows = db.session.scalars(scoped(TopUp).order_by(TopUp.id.desc()).limit(50)).all()
     invoices, invoice_error = _invoices(company.stripe_customer_id)
     publishable = gateway.setting("STRIPE_PUBLISHABLE_KEY")
     html = render_template(
-        "billing/stripe.html", company=company, profile=profile, form=form,
-        card_form=CardForm(), topup_form=TopUpForm(), refund_form=RefundForm(),
-        confirm_form=ConfirmForm(), topups=rows, wallet=wallet.wallet_balances(company.id),
+        "billing/stripe.html", company=company, profile=profile,
+        form=form or ProfileForm(obj=profile), card_form=CardForm(),
+        topup_form=topup_form or TopUpForm(), refund_form=refund_form or RefundForm(),
+        refund_for=refund_for, confirm_form=ConfirmForm(), topups=rows,
+        wallet=wallet.wallet_balances(company.id),
         pending_refunds=topups.pending_refunds_minor(company.id),
         subscription=seats.subscription_of(company.id),
         active_people=seats.active_people(company.id), invoices=invoices,
         invoice_error=invoice_error, publishable_key=publishable,
         refundable=topups.refundable_minor, from_minor=from_minor)
-    response = Response(html, mimetype="text/html")
+    response = Response(html, status=status, mimetype="text/html")
     if publishable:
         response.headers["Content-Security-Policy"] = STRIPE_CSP
     return response
+
+
+def _field_error(form: Any, exc: DomainError, default: str) -> None:
+    """Show a service's error next to the field it names (amount_minor → amount)."""
+    name = {"amount_minor": "amount"}.get(exc.field or "", exc.field or "")
+    target = form[name] if name in form else form[default]
+    target.errors = list(target.errors) + [exc.message]
+
+
+@bp.get("/billing")
+@admin_only
+def billing_page() -> Response:
+    return _page()
 
 
 @bp.post("/billing/profile")
@@ -111,18 +127,16 @@ def billing_page() -> Response:
 def save_profile() -> Response:
     company, form = current_company(), ProfileForm()
     if not form.validate_on_submit():
-        flash("Check the billing details: " + "; ".join(
-            f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items()),
-            "error")
-        return redirect(url_for(".billing_page"))
+        return _page(422, form=form)
     try:
         profile = topups.save_profile(current_user, company, topups.ProfileData(**{
             name: form[name].data for name in (
                 "legal_name", "billing_email", "address_line1", "address_line2", "postal_code",
                 "city", "country", "tax_id", "payment_mode")}))
     except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for(".billing_page"))
+        db.session.rollback()
+        _field_error(form, exc, "legal_name")
+        return _page(422, form=form)
     db.session.commit()
     _after_commit_stripe(lambda: topups.ensure_customer(company, profile),
                          "Billing details saved and sent to Stripe.")
@@ -165,14 +179,14 @@ def setup_intent() -> Response:
 def create_topup() -> Response:
     form, company = TopUpForm(), current_company()
     if not form.validate_on_submit():
-        flash("Enter the amount to top up.", "error")
-        return redirect(url_for(".billing_page"))
+        return _page(422, topup_form=form)
     try:
         topup = topups.request_topup(current_user, company, to_minor(
             form.amount.data, company.currency, "amount_minor"), f"web:{form.key.data}")
     except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for(".billing_page"))
+        db.session.rollback()
+        _field_error(form, exc, "amount")
+        return _page(422, topup_form=form)
     db.session.commit()
     _after_commit_stripe(lambda: topups.submit_topup(topup),
                          "Top-up sent to Stripe. The wallet is credited when Stripe confirms "
@@ -192,15 +206,17 @@ def topup_status(topup_id: int) -> Response:
 def refund_topup(topup_id: int) -> Response:
     topup, form = get_or_404(TopUp, topup_id), RefundForm()
     if not form.validate_on_submit():
-        flash("Check the refund amount.", "error")
-        return redirect(url_for(".billing_page"))
+        return _page(422, refund_form=form, refund_for=topup.id)
     try:
         amount = to_minor(form.amount.data, topup.currency, "amount_minor") if (
             form.amount.data) else None
-        refund = topups.request_refund(current_user, topup, amount, f"web:{form.key.data}")
+        # one form key serves every row of the page: the top-up id keeps the keys apart
+        refund = topups.request_refund(current_user, topup, amount,
+                                       f"web:{topup.id}:{form.key.data}")
     except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for(".billing_page"))
+        db.session.rollback()
+        _field_error(form, exc, "amount")
+        return _page(422, refund_form=form, refund_for=topup.id)
     db.session.commit()
     _after_commit_stripe(lambda: topups.submit_refund(refund),
                          "Refund requested at Stripe; the wallet is debited when Stripe "
