@@ -25,7 +25,7 @@ from app.signals import people_joined, person_left, person_returned
 from app.tasks import after_commit, huey, with_app_context
 
 from . import stripe_gateway as gateway
-from .stripe_models import SeatSubscription, StripeEvent
+from .stripe_models import PaymentMode, SeatSubscription, StripeEvent
 from .topups import BillingSetupError, ensure_customer, profile_of
 
 READ_ONLY_STATUSES = ("canceled",)
@@ -71,6 +71,10 @@ def start_subscription(actor: User, company: Company) -> SeatSubscription:
     profile = profile_of(company.id)
     if profile is None:
         raise BillingSetupError("Enter the billing details first.", "legal_name")
+    by_invoice = profile.payment_mode == PaymentMode.INVOICE.value
+    if not by_invoice and not profile.payment_method_id:
+        raise BillingSetupError("Save a card first, or choose to pay by invoice.",
+                                "payment_method_id")
     customer_id = ensure_customer(company, profile)
     # One key per start: a retry of this start repeats it at Stripe; a restart after a
     # cancellation (named by the canceled subscription) is a new subscription.
@@ -78,7 +82,8 @@ def start_subscription(actor: User, company: Company) -> SeatSubscription:
         f"after-{row.stripe_subscription_id}")
     sub = gateway.create_subscription(
         customer_id=customer_id, price_id=price, quantity=max(1, active_people(company.id)),
-        key=f"subscription-{company.id}-{attempt}", metadata={"company_id": str(company.id)})
+        key=f"subscription-{company.id}-{attempt}", metadata={"company_id": str(company.id)},
+        by_invoice=by_invoice)
     if row is None:
         row = SeatSubscription(company_id=company.id)
         db.session.add(row)

@@ -37,7 +37,7 @@ def replay_command(event_id: str) -> None:
 
 @billing_cli.command("setup-products")
 @click.option("--name", default="Trellis seats", show_default=True)
-@click.option("--amount-minor", type=int, default=800, show_default=True,
+@click.option("--amount-minor", type=click.IntRange(min=1), default=800, show_default=True,
               help="Price per seat and interval, in minor units.")
 @click.option("--currency", default="eur", show_default=True)
 @click.option("--interval", type=click.Choice(["month", "year"]), default="month",
@@ -59,8 +59,11 @@ def sync_seats_command(slug: str) -> None:
     company = db.session.scalar(select(Company).where(Company.slug == slug))
     if company is None:
         raise click.ClickException(f"No company with slug '{slug}'.")
+    company_id = company.id
+    # End our transaction (on SQLite it holds the write lock) before the task opens its own;
+    # touching `company` after this would begin a new one.
     db.session.rollback()
-    click.echo(f"{slug}: {seats.sync_seats.call_local(company.id)} seats.")
+    click.echo(f"{slug}: {seats.sync_seats.call_local(company_id)} seats.")
 
 
 def init_app(app: Flask) -> None:

@@ -211,11 +211,14 @@ def list_invoices(customer_id: str, limit: int = 20) -> list[dict[str, Any]]:
 # --- seats --------------------------------------------------------------------------------------
 
 def create_subscription(*, customer_id: str, price_id: str, quantity: int, key: str,
-                        metadata: dict[str, str]) -> dict[str, Any]:
+                        metadata: dict[str, str], by_invoice: bool = False) -> dict[str, Any]:
     # `plan` accepts both a Plan and a Price id at Stripe, and is what localstripe understands.
-    return _call(client().v1.subscriptions.create, {
+    params: dict[str, Any] = {
         "customer": customer_id, "items": [{"plan": price_id, "quantity": max(1, quantity)}],
-        "metadata": metadata}, _opts(key))
+        "metadata": metadata}
+    if by_invoice:  # invoice payers: Stripe e-mails each renewal's invoice (30 days to pay)
+        params |= {"collection_method": "send_invoice", "days_until_due": 30}
+    return _call(client().v1.subscriptions.create, params, _opts(key))
 
 
 def update_subscription_quantity(subscription_id: str, item_id: str,
@@ -239,7 +242,8 @@ def setup_products(name: str, unit_amount_minor: int, currency: str,
     product = _call(c.v1.products.create, {"name": name}, _opts(f"product-{name}"))
     plan = _call(c.v1.plans.create, {
         "product": product["id"], "amount": unit_amount_minor, "currency": currency.lower(),
-        "interval": interval}, _opts(f"price-{product['id']}-{unit_amount_minor}-{interval}"))
+        "interval": interval},
+        _opts(f"price-{product['id']}-{unit_amount_minor}-{currency.lower()}-{interval}"))
     return {"product_id": product["id"], "price_id": plan["id"]}
 
 
