@@ -93,10 +93,13 @@ def _page(status: int = 200, form: ProfileForm | None = None,
     invoices, invoice_error = _invoices(company.stripe_customer_id)
     publishable = gateway.setting("STRIPE_PUBLISHABLE_KEY")
     html = render_template(
+        # The forms not submitted start clean (formdata=None): Flask-WTF would otherwise fill
+        # every form on the page from the one that was posted (they share field names).
         "billing/stripe.html", company=company, profile=profile,
-        form=form or ProfileForm(obj=profile), card_form=CardForm(),
-        topup_form=topup_form or TopUpForm(), refund_form=refund_form or RefundForm(),
-        refund_for=refund_for, confirm_form=ConfirmForm(), topups=rows,
+        form=form or ProfileForm(formdata=None, obj=profile), card_form=CardForm(formdata=None),
+        topup_form=topup_form or TopUpForm(formdata=None),
+        refund_form=refund_form or RefundForm(formdata=None), refund_for=refund_for,
+        confirm_form=ConfirmForm(formdata=None), topups=rows,
         wallet=wallet.wallet_balances(company.id),
         pending_refunds=topups.pending_refunds_minor(company.id),
         subscription=seats.subscription_of(company.id),

@@ -111,6 +111,7 @@ def test_the_top_up_form_refuses_bad_amounts_next_to_the_field(admin, auth, clie
     r = client.post("/billing/topups", data={"amount": amount})
     assert r.status_code == 422
     assert message in (field_error(text(r), "amount") or ""), text(r)
+    assert 'value="Acme Robotics SAS"' in text(r)  # the other forms keep their own values
     assert fingerprint() == before
 
 
@@ -139,6 +140,9 @@ def test_a_top_up_from_the_page_is_credited_by_the_webhook_then_partly_refunded(
         errors = re.search(rf'id="refund-errors-{topup_id}">(.*?)</ul>', text(r), re.S)
         assert errors and message in errors[1], text(r)
         assert f'value="{amount}" aria-invalid="true"' in text(r)
+        assert 'id="amount" min="0.01" name="amount" required step="any" type="number" value=""' \
+            in text(r)  # the top-up form is not filled from the refund form
+        assert 'value="Acme Robotics SAS"' in text(r)  # billing details still shown
     assert fingerprint() == before
     assert client.post("/billing/topups/999/refund", data={"amount": "1"}).status_code == 404
 
