@@ -85,8 +85,9 @@ def _setup_company(url: str, workers: int, ops: int) -> list[int]:
         for person in people:
             budgets.adjust(people[0], person, 100 * ops * 2, "bench", f"bench-{person.id}",
                            period_for(company, DAY))
+        ids = [p.id for p in people]  # before the commit expires them (no new transaction)
         db.session.commit()
-        ids = [p.id for p in people]
+        db.session.remove()
         db.engine.dispose()
     return ids
 
