@@ -50,7 +50,7 @@ class OfferingPlan:
         return not self.errors and bool(self.rows)
 
 
-def _capability_lookup(company_id: int) -> dict[str, Capability]:
+def capability_lookup(company_id: int) -> dict[str, Capability]:
     found: dict[str, Capability] = {}
     for cap in db.session.scalars(select(Capability).where(
             Capability.company_id == company_id, Capability.retired_at.is_(None))):
@@ -60,9 +60,10 @@ def _capability_lookup(company_id: int) -> dict[str, Capability]:
     return found
 
 
-def _deltas(raw: str, caps: dict[str, Capability]) -> list[catalogue.Delta]:
+def parse_deltas(raw: str, caps: dict[str, Capability]) -> list[catalogue.Delta]:
+    """`Name or external id:from-to` items separated by `;` or new lines."""
     deltas = []
-    for part in [p.strip() for p in raw.split(";") if p.strip()]:
+    for part in [p.strip() for p in raw.replace("\n", ";").split(";") if p.strip()]:
         name, sep, span = part.rpartition(":")
         low, dash, high = span.partition("-")
         if not sep or not dash:
@@ -115,7 +116,7 @@ def parse(company_id: int, text: str) -> OfferingPlan:
     reader.fieldnames = header
     providers = {p.name.lower(): p for p in db.session.scalars(
         select(Provider).where(Provider.company_id == company_id))}
-    caps = _capability_lookup(company_id)
+    caps = capability_lookup(company_id)
     existing = {(t.lower(), pid): oid for oid, t, pid in db.session.execute(
         select(Offering.id, Offering.title, Offering.provider_id)
         .where(Offering.company_id == company_id))}
@@ -141,7 +142,7 @@ def parse(company_id: int, text: str) -> OfferingPlan:
                 description=row.get("description"), url=row.get("url"),
                 format=(row.get("format") or "online").lower().replace(" ", "_"),
                 language=row.get("language") or "en",
-                capabilities=_deltas(row.get("capabilities", ""), caps))
+                capabilities=parse_deltas(row.get("capabilities", ""), caps))
             catalogue.validate_offering(company, data)
             catalogue.check_deltas(company_id, data.capabilities)
             if len(provider_name) > 160:

@@ -454,3 +454,9 @@ def enrolments_of(user: User) -> list[Enrolment]:
                                 Enrolment.user_id == user.id)
         .order_by(Enrolment.status, Enrolment.due_date.is_(None), Enrolment.due_date,
                   Enrolment.id)))
+
+
+def enrolments_for(pathway: Pathway) -> list[Enrolment]:
+    return list(db.session.scalars(
+        select(Enrolment).where(Enrolment.company_id == pathway.company_id,
+                                Enrolment.pathway_id == pathway.id).order_by(Enrolment.id)))
