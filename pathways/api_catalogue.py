@@ -176,7 +176,7 @@ def _offering_data(data: dict[str, Any], current: Offering | None) -> catalogue.
                 raise ValidationError("Each capability is an object with capability_id, "
                                       "from_level and to_level.", "capabilities")
             deltas.append(catalogue.Delta(
-                field(item, "capability_id", int, required=True),
+                get_or_404(Capability, field(item, "capability_id", int, required=True)).id,
                 field(item, "from_level", int, required=True),
                 field(item, "to_level", int, required=True)))
     hours = pick("duration_hours", (int, float), current.duration_hours if current else None)

@@ -16,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.people.forms import as_choices
+
 from .catalogue_models import FORMAT_LABELS, OFFERING_TYPE_LABELS, STEP_KIND_LABELS
 from .forms import int_or_none
 
@@ -28,14 +30,14 @@ class ProviderForm(FlaskForm):
 
 class OfferingForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    type = SelectField("Type", choices=list(OFFERING_TYPE_LABELS.items()))
+    type = SelectField("Type", choices=as_choices(list(OFFERING_TYPE_LABELS.items())))
     provider_id = SelectField("Provider", coerce=int_or_none, validate_choice=False)
     price = DecimalField("Price", places=2, validators=[Optional(), NumberRange(0, 10_000_000)],
                          description="In the company currency, e.g. 450 or 1299.50; empty "
                          "means free.")
     duration_hours = DecimalField("Duration (hours)", places=1,
                                   validators=[Optional(), NumberRange(0, 10_000)])
-    format = SelectField("Format", choices=list(FORMAT_LABELS.items()))
+    format = SelectField("Format", choices=as_choices(list(FORMAT_LABELS.items())))
     language = StringField("Language", default="en", validators=[Optional(), Length(max=12)])
     url = StringField("Web address", validators=[Optional(), Length(max=500)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
@@ -52,8 +54,8 @@ class ImportOfferingsForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     rating = SelectField("Rating", coerce=int_or_none, validate_choice=False,
-                         choices=[(5, "★★★★★ 5"), (4, "★★★★ 4"), (3, "★★★ 3"), (2, "★★ 2"),
-                                  (1, "★ 1")], validators=[DataRequired("Give 1 to 5 stars.")])
+                         choices=as_choices([(5, "★★★★★ 5"), (4, "★★★★ 4"), (3, "★★★ 3"),
+                                             (2, "★★ 2"), (1, "★ 1")]), validators=[DataRequired("Give 1 to 5 stars.")])
     text = TextAreaField("Review", validators=[Optional(), Length(max=4000)],
                          description="What was good, what was not, who should take it.")
 
@@ -68,7 +70,7 @@ class PathwayForm(FlaskForm):
 
 
 class StepForm(FlaskForm):
-    kind = SelectField("Kind", choices=list(STEP_KIND_LABELS.items()))
+    kind = SelectField("Kind", choices=as_choices(list(STEP_KIND_LABELS.items())))
     offering_id = SelectField("Offering", coerce=int_or_none, validate_choice=False,
                               description="For an offering step.")
     title = StringField("Title", validators=[Optional(), Length(max=200)],

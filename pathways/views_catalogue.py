@@ -15,6 +15,7 @@ from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.identity import roles_required
 from app.models import PendingImport
+from app.people.forms import as_choices
 from app.tenancy import current_company, get_or_404
 
 from . import catalogue, levels, offering_import
@@ -47,9 +48,10 @@ def from_minor(value: int, currency: str) -> Decimal:
 
 
 def _capability_options(company_id: int) -> list[tuple[int, str]]:
-    return list(db.session.execute(select(Capability.id, Capability.name).where(
-        Capability.company_id == company_id, Capability.retired_at.is_(None))
-        .order_by(Capability.name)).tuples())
+    return [(cid, name) for cid, name in db.session.execute(
+        select(Capability.id, Capability.name).where(
+            Capability.company_id == company_id, Capability.retired_at.is_(None))
+        .order_by(Capability.name))]
 
 
 # --- browse ------------------------------------------------------------------------------------
@@ -132,8 +134,8 @@ def admin_index() -> str:
 
 
 def _offering_form(form: OfferingForm, company_id: int) -> None:
-    form.provider_id.choices = [("", "No provider")] + [
-        (p.id, p.name) for p in catalogue.providers(company_id)]
+    form.provider_id.choices = as_choices([("", "No provider")] + [
+        (p.id, p.name) for p in catalogue.providers(company_id)])
 
 
 def _save_offering(form: OfferingForm, offering: Offering | None) -> Offering | None:

@@ -24,6 +24,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.identity import roles_required
 from app.models import Team, User
+from app.people.forms import as_choices
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import pathway_service, recommend, roles, uploads
@@ -50,10 +51,11 @@ bp = Blueprint("learning", __name__)
 
 
 def _pathway_form(form: PathwayForm, company_id: int) -> None:
-    form.target_role_id.choices = [("", "No role")] + list(db.session.execute(
-        select(Role.id, Role.title).where(Role.company_id == company_id).order_by(Role.title)
-    ).tuples())
-    form.target_capability_id.choices = [("", "No capability")] + _capability_options(company_id)
+    form.target_role_id.choices = as_choices([("", "No role")] + [
+        (r.id, r.title) for r in db.session.scalars(
+            select(Role).where(Role.company_id == company_id).order_by(Role.title))])
+    form.target_capability_id.choices = as_choices(
+        [("", "No capability")] + _capability_options(company_id))
 
 
 def _targets(form: PathwayForm) -> tuple[Role | None, Capability | None]:
@@ -107,12 +109,14 @@ def save_settings() -> Response:
 
 def _step_form(pathway: Pathway) -> StepForm:
     form = StepForm(prefix="step")
-    form.offering_id.choices = [("", "—")] + list(db.session.execute(
-        select(Offering.id, Offering.title).where(
-            Offering.company_id == pathway.company_id, Offering.retired_at.is_(None))
-        .order_by(Offering.title)).tuples())
-    form.capability_id.choices = [("", "—")] + _capability_options(pathway.company_id)
-    form.prerequisite_ids.choices = [(s.id, f"{s.position}. {s.title}") for s in pathway.steps]
+    form.offering_id.choices = as_choices([("", "—")] + [
+        (oid, title) for oid, title in db.session.execute(
+            select(Offering.id, Offering.title).where(
+                Offering.company_id == pathway.company_id, Offering.retired_at.is_(None))
+            .order_by(Offering.title))])
+    form.capability_id.choices = as_choices([("", "—")] + _capability_options(pathway.company_id))
+    form.prerequisite_ids.choices = as_choices(
+        [(s.id, f"{s.position}. {s.title}") for s in pathway.steps])
     return form
 
 
@@ -153,9 +157,9 @@ def builder(pathway_id: int) -> str | Response | tuple[str, int]:
 
 def _render_builder(pathway: Pathway, form: PathwayForm, step: StepForm,
                     assign: AssignPathwayForm, status: int) -> tuple[str, int]:
-    assign.team_ids.choices = list(db.session.execute(
+    assign.team_ids.choices = as_choices([(tid, name) for tid, name in db.session.execute(
         select(Team.id, Team.name).where(Team.company_id == pathway.company_id)
-        .order_by(Team.name)).tuples())
+        .order_by(Team.name))])
     required = sum(1 for s in pathway.steps if s.required)
     return render_template(
         "pathways/learning/builder.html", pathway=pathway, form=form, step_form=step,
