@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
@@ -452,6 +453,10 @@ def enrolments_of(user: User) -> list[Enrolment]:
     return list(db.session.scalars(
         select(Enrolment).where(Enrolment.company_id == user.company_id,
                                 Enrolment.user_id == user.id)
+        .options(selectinload(Enrolment.pathway).selectinload(Pathway.steps).options(
+                     selectinload(PathwayStep.offering),
+                     selectinload(PathwayStep.prerequisites, recursion_depth=1)),
+                 selectinload(Enrolment.completions))
         .order_by(Enrolment.status, Enrolment.due_date.is_(None), Enrolment.due_date,
                   Enrolment.id)))
 
