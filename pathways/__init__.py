@@ -39,6 +39,8 @@ def init_app(app: Flask) -> None:
     add_seeder(app, demo.seed, order=30)
     add_seeder(app, demo_catalogue.seed, order=60)
     app.jinja_env.globals["recommendations_for"] = _recommendations_for
+    app.jinja_env.globals["offering_actions"] = lambda: app.extensions.get(
+        "trellis_offering_actions", [])
 
 
 def _recommendations_for(user, limit: int = 5):  # type: ignore[no-untyped-def]

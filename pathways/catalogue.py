@@ -454,3 +454,11 @@ def type_label(value: str) -> str:
 
 def format_label(value: str) -> str:
     return FORMAT_LABELS.get(value, value)
+
+
+def add_offering_action(app: object, template: str) -> None:
+    """Another package's template to include in the action area of the offering page (the
+    learning-requests flow adds its "Request" button); it gets `offering` in its context."""
+    actions = app.extensions.setdefault("trellis_offering_actions", [])  # type: ignore[attr-defined]
+    if template not in actions:
+        actions.append(template)

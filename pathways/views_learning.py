@@ -5,6 +5,7 @@ the career-move page."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -351,7 +352,7 @@ def mine() -> str:
     pending = (pathway_service.pending_for(current_user)
                if current_user.has_role("manager", "admin") else [])
     return render_template("pathways/learning/mine.html", progress=progress, pending=pending,
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), today=date.today())
 
 
 def _enrolment_for_viewer(enrolment_id: int) -> Enrolment:

@@ -229,3 +229,14 @@ def test_my_learning_query_count_does_not_grow_with_enrolments(world, client, au
         page = client.get("/me/learning")
     assert page.text.count("required steps") == 4
     assert four.count == one.count, "\n".join(four.statements)
+
+
+def test_other_packages_add_actions_to_the_offering_page(world, app, client, auth):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    app.jinja_env.loader = ChoiceLoader([app.jinja_env.loader, DictLoader(
+        {"test/_request.html": '<button class="btn">Request {{ offering.title }}</button>'})])
+    catalogue.add_offering_action(app, "test/_request.html")
+    auth.login(world["ada"])
+    page = client.get(f"/catalogue/{world['course'].id}")
+    assert '<button class="btn">Request Testing 101</button>' in page.text
