@@ -351,8 +351,10 @@ def mine() -> str:
     progress = [pathway_service.progress(e) for e in enrolments]
     pending = (pathway_service.pending_for(current_user)
                if current_user.has_role("manager", "admin") else [])
+    team = (pathway_service.team_enrolments(current_user)
+            if current_user.has_role("manager") else [])
     return render_template("pathways/learning/mine.html", progress=progress, pending=pending,
-                           confirm=ConfirmForm(), today=date.today())
+                           team=team, confirm=ConfirmForm(), today=date.today())
 
 
 def _enrolment_for_viewer(enrolment_id: int) -> Enrolment:
