@@ -500,3 +500,22 @@ def team_enrolments(manager: User, limit: int = 200) -> list[TeamRow]:
                User.status == UserStatus.ACTIVE.value)
         .order_by(User.name, Pathway.title).limit(limit)).all()
     return [TeamRow(*r) for r in rows]
+
+
+def open_steps_for(employee: User, offering: Offering) -> list[tuple[Enrolment, PathwayStep]]:
+    """The not-yet-completed steps of `offering` in the person's active enrolments.
+
+    For the learning-requests flow: a request for such an offering is "a step of a pathway the
+    employee is enrolled in" (auto-approval rule), and completing the request should complete
+    the step with `complete_step(..., reference="request:N")` (which records the offering's
+    completion itself; do not also call `record_offering_completion`).
+    """
+    done = select(StepCompletion.step_id).where(StepCompletion.enrolment_id == Enrolment.id)
+    rows = db.session.execute(
+        select(Enrolment, PathwayStep)
+        .join(PathwayStep, PathwayStep.pathway_id == Enrolment.pathway_id)
+        .where(Enrolment.company_id == employee.company_id, Enrolment.user_id == employee.id,
+               Enrolment.status == "active", PathwayStep.offering_id == offering.id,
+               PathwayStep.id.not_in(done.scalar_subquery()))
+        .order_by(Enrolment.id, PathwayStep.position)).all()
+    return [(e, st) for e, st in rows]

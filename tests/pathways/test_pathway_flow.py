@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
+from sqlalchemy import select
 
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
@@ -214,3 +215,18 @@ def test_a_manager_sees_the_pathways_of_their_reports(story):
     rows = pathway_service.team_enrolments(s["morgan"])
     assert [(r.person, r.pathway, r.done, r.required) for r in rows] == [
         ("Ada", "Testing journey", 1, 2), ("Bob", "Testing journey", 0, 2)]  # not Cy
+
+
+def test_open_steps_for_an_offering_feed_the_request_flow(story):
+    s = story
+    enrolment = pathway_service.enrol_self(s["ada"], s["path"])
+    db.session.commit()
+    [(found, step)] = pathway_service.open_steps_for(s["ada"], s["course"])
+    assert found.id == enrolment.id and step.offering_id == s["course"].id
+    assert pathway_service.open_steps_for(s["bob"], s["course"]) == []  # not enrolled
+    pathway_service.complete_step(s["ada"], enrolment, step, reference="request:7")
+    db.session.commit()
+    assert pathway_service.open_steps_for(s["ada"], s["course"]) == []
+    from pathways.catalogue_models import OfferingCompletion
+
+    assert db.session.scalar(select(OfferingCompletion.reference)) == "request:7"
