@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from app.extensions import db
 from app.models import Company, User, UserStatus
@@ -64,6 +64,11 @@ def grow_catalogue(app: Flask, total: int = 5_000) -> dict[str, float]:
             if deltas:
                 db.session.execute(insert(OfferingCapability), deltas)
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # A bulk load leaves the planner without statistics until autovacuum runs;
+            # a live catalogue grows slowly and is analysed as it goes.
+            db.session.execute(text("ANALYZE catalogue_offerings, catalogue_offering_capabilities"))
+            db.session.commit()
         return {"offerings": have + missing}
 
 
