@@ -26,3 +26,6 @@ def init_app(app: Flask) -> None:
     add_stylesheet(app, "css/pathways.css")
     add_home_card(app, "pathways/_card_capabilities.html", ("employee", "manager"), order=20)
     add_seeder(app, demo.seed, order=30)
+    from . import request_setup
+
+    request_setup.init_app(app)

@@ -84,12 +84,14 @@ class LearningRequest(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(20))  # offering / mentor_booking
-    offering_id: Mapped[int | None] = mapped_column(Integer, index=True)  # FK: catalogue
-    mentor_booking_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    offering_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_offerings.id"),
+                                                    index=True)
+    mentor_booking_id: Mapped[int | None] = mapped_column(ForeignKey("mentor_bookings.id"),
+                                                          index=True)
     # The pathway step this request fulfils (set when the employee is enrolled in a pathway
     # with this offering as a step): completing the request completes the step.
-    enrolment_id: Mapped[int | None] = mapped_column(Integer)
-    step_id: Mapped[int | None] = mapped_column(Integer)
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("pathway_enrolments.id"))
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("pathway_steps.id"))
     # Snapshots taken when the request is made: later price changes do not move the hold.
     title: Mapped[str] = mapped_column(String(300))
     price_minor: Mapped[int] = mapped_column(BigInteger)

@@ -259,8 +259,10 @@ def create_for_booking(actor: User, booking: Any, note: str | None,
     title, price, currency, mentee_id = request_links.booking_terms(booking)
     if mentee_id != actor.id:
         raise PermissionDenied("You can only request your own mentor bookings.")
-    return _create(actor, "mentor_booking", title, price, currency, note, client_key,
-                   mentor_booking_id=booking.id)
+    req = _create(actor, "mentor_booking", title, price, currency, note, client_key,
+                  mentor_booking_id=booking.id)
+    request_links.link_booking(booking, req)
+    return req
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -1,0 +1,26 @@
+"""Wiring of the learning-request flow (models, pages, API, navigation, home card, demo)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.api.openapi import add_schema, page_of
+    from app.demo import add_seeder
+    from app.home import add_home_card
+    from app.web import NavItem, add_nav
+
+    from . import api_requests, request_demo, request_models, views_requests  # noqa: F401
+
+    app.register_blueprint(views_requests.bp)
+    app.register_blueprint(api_requests.bp)
+    for name, schema in api_requests.SCHEMAS.items():
+        add_schema(app, name, schema)
+    add_schema(app, "LearningRequestPage", page_of("LearningRequest"))
+    app.jinja_env.globals["requests_inbox_count"] = views_requests.inbox_count
+    add_nav(app, NavItem("My requests", "requests.mine", (), order=14))
+    add_nav(app, NavItem("Approvals", "requests.inbox", ("manager", "admin"), order=15))
+    add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=33))
+    add_home_card(app, "requests/_inbox_card.html", ("manager", "admin"), order=12)
+    add_seeder(app, request_demo.seed, order=70)
