@@ -227,7 +227,7 @@ def _create(actor: User, kind: str, title: str, price_minor: int, currency: str,
     req.hold_id = hold.id
     _event(req, "requested", None, S.PENDING.value, actor, note, price_minor)
     if not req.stages:
-        _approved(actor, req, "Auto-approved: a step of a pathway you are enrolled in, within "
+        _approved(None, req, "Auto-approved: a step of a pathway you are enrolled in, within "
                   f"the {fmt(settings.auto_approve_max_minor, currency)} limit.", settings,
                   action="auto-approved")
     else:
