@@ -9,8 +9,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from app.api.plumbing import api_blueprint, body, field, paginated
-from app.errors import NotFound, ValidationError
+from app.api.plumbing import api_blueprint, body, domain_error, field, paginated
+from app.errors import DomainError, NotFound, ValidationError
 from app.extensions import db
 from app.tenancy import get_or_404
 from billing.api import idempotency_key
@@ -21,6 +21,14 @@ from .mentor_models import MentorBooking
 from .request_models import STATUSES, LearningRequest
 
 bp = api_blueprint("requests_api", __name__)
+
+
+@bp.errorhandler(DomainError)
+def _refused(exc: DomainError) -> Response:
+    """A refused transition leaves nothing behind (not even a half-made request)."""
+    db.session.rollback()
+    return domain_error(exc)
+
 
 EVENT = {"type": "object", "properties": {
     "action": {"type": "string"}, "from_status": {"type": "string", "nullable": True},
