@@ -7,6 +7,7 @@ catalogue-side effects (which step a request fulfils, what completing it records
 from __future__ import annotations
 
 from datetime import date
+
 from sqlalchemy import select
 
 from app.errors import Conflict

@@ -18,8 +18,8 @@ from app.models import Team, User
 from app.people.forms import as_choices
 from app.tenancy import current_company, get_or_404, scoped
 from billing import queries
-from billing.forms import from_minor, to_minor
 from billing.format import fmt
+from billing.forms import from_minor, to_minor
 from billing.models import Budget, Hold
 from billing.policies import period_for
 
