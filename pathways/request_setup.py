@@ -19,8 +19,8 @@ def init_app(app: Flask) -> None:
         add_schema(app, name, schema)
     add_schema(app, "LearningRequestPage", page_of("LearningRequest"))
     app.jinja_env.globals["requests_inbox_count"] = views_requests.inbox_count
-    add_nav(app, NavItem("My requests", "requests.mine", (), order=14))
+    add_nav(app, NavItem("My requests", "requests.mine", (), order=13))
     add_nav(app, NavItem("Approvals", "requests.inbox", ("manager", "admin"), order=15))
-    add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=33))
+    add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=36))
     add_home_card(app, "requests/_inbox_card.html", ("manager", "admin"), order=12)
     add_seeder(app, request_demo.seed, order=70)
