@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav, add_stylesheet
 
-    from . import api, cli, demo, mentor_models, models  # noqa: F401  (tables for create_all/Alembic)
+    from . import api, cli, demo, mentor_app, mentor_models, models  # noqa: F401  (tables)
     from .views_capabilities import bp as capabilities_bp
     from .views_frameworks import bp as frameworks_bp
     from .views_roles import bp as roles_bp
@@ -26,3 +26,4 @@ def init_app(app: Flask) -> None:
     add_stylesheet(app, "css/pathways.css")
     add_home_card(app, "pathways/_card_capabilities.html", ("employee", "manager"), order=20)
     add_seeder(app, demo.seed, order=30)
+    mentor_app.init_app(app)
