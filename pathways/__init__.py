@@ -17,8 +17,10 @@ def init_app(app: Flask) -> None:
         cli,
         demo,
         demo_catalogue,
+        mentor_app,
         mentor_models,
         models,
+        request_setup,
     )
     from .views_capabilities import bp as capabilities_bp
     from .views_catalogue import bp as catalogue_bp
@@ -47,8 +49,7 @@ def init_app(app: Flask) -> None:
                   order=21)
     add_seeder(app, demo.seed, order=30)
     add_seeder(app, demo_catalogue.seed, order=60)
-    from . import request_setup
-
+    mentor_app.init_app(app)
     request_setup.init_app(app)
     app.jinja_env.globals["recommendations_for"] = _recommendations_for
 
