@@ -135,8 +135,15 @@ def index() -> Response:
     ---
     get:
       parameters:
-        - {in: query, name: status, schema: {type: string, enum: [pending, approved, purchased, completed, rejected, cancelled, refunded]}}
-        - {in: query, name: mine, schema: {type: boolean}, description: "only your own (default for people who approve nobody)"}
+        - in: query
+          name: status
+          schema:
+            type: string
+            enum: [pending, approved, purchased, completed, rejected, cancelled, refunded]
+        - in: query
+          name: mine
+          schema: {type: boolean}
+          description: only your own (the default for people who approve nobody)
         - {in: query, name: requester_id, schema: {type: integer}}
         - {in: query, name: team_id, schema: {type: integer}}
         - {in: query, name: page, schema: {type: integer}}

@@ -6,13 +6,11 @@ catalogue-side effects (which step a request fulfils, what completing it records
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
-from app.errors import Conflict
+from app.errors import Conflict, ValidationError
 from app.extensions import db
-from app.models import User
+from app.models import User, utcnow
 
 from .catalogue_models import Enrolment, Offering, PathwayStep, StepCompletion
 from .mentor_models import BookingStatus, MentorBooking
@@ -51,21 +49,67 @@ def booking_terms(booking: MentorBooking) -> tuple[str, int, str, int]:
 
 
 def link_booking(booking: MentorBooking, req: LearningRequest) -> None:
-    booking.learning_request_id = req.id
+    """Mark the session as funded by `req` (replacing a rejected or cancelled request)."""
+    from . import mentor_bookings
+
+    if booking.learning_request_id is not None and booking.learning_request_id != req.id:
+        booking.learning_request_id = None  # booking_terms checked the old one is closed
+    mentor_bookings.attach_learning_request(booking, req.id)
+
+
+def _booking_cancelled(actor: User | None, booking: MentorBooking, **_: object) -> None:
+    """A funded session was cancelled: withdraw its request (the hold goes back); a session
+    already paid for stays purchased for an admin to refund."""
+    from . import requests as svc
+
+    if booking.learning_request_id is None:
+        return
+    req = db.session.get(LearningRequest, booking.learning_request_id)
+    if req is not None and req.status in OPEN_STATUSES:
+        svc.withdraw(actor, req, "The mentor session was cancelled.")
+
+
+def release_booking(actor: User | None, req: LearningRequest, reason: str) -> None:
+    """A booking request was rejected or cancelled: free the coach's slot (if still ahead)."""
+    from . import mentor_bookings
+
+    if req.mentor_booking_id is None:
+        return
+    booking = db.session.get(MentorBooking, req.mentor_booking_id)
+    if booking is None or booking.status != BookingStatus.BOOKED.value or \
+            booking.starts_at <= utcnow():
+        return
+    mentor_bookings.cancel(actor, booking, reason, check=False)
+
+
+def connect() -> None:
+    from .mentor_bookings import booking_cancelled
+
+    booking_cancelled.connect(_booking_cancelled, weak=False)
 
 
 def record_completion(actor: User, req: LearningRequest, note: str | None) -> None:
-    """Completing a request: the offering's completion (evidence) and the pathway step."""
+    """Completing a request: the pathway step it fulfils (which records the offering's
+    completion and evidence), or else the offering's completion and evidence directly."""
     if req.offering_id is None:
         return  # a mentor session: the mentor attests progress on the booking itself
-    from .catalogue_models import OfferingCompletion
+    from . import catalogue, pathway_service
 
     offering = db.session.get(Offering, req.offering_id)
     assert offering is not None
-    db.session.add(OfferingCompletion(
-        company_id=req.company_id, offering_id=offering.id, user_id=req.requester_id,
-        completed_on=date.today(), reference=req.reference, note=note, recorded_by_id=actor.id))
-    db.session.flush()
+    requester = req.requester
+    if req.enrolment_id is not None and req.step_id is not None:
+        enrolment = db.session.get(Enrolment, req.enrolment_id)
+        step = db.session.get(PathwayStep, req.step_id)
+        try:
+            with db.session.begin_nested():
+                pathway_service.complete_step(actor, enrolment, step, note,
+                                              reference=req.reference)
+            return
+        except (Conflict, ValidationError):
+            pass  # done already, or its prerequisites are not: the offering still counts
+    catalogue.record_offering_completion(actor, requester, offering, note,
+                                         reference=req.reference)
 
 
 def open_request_for(requester: User, offering_id: int) -> LearningRequest | None:

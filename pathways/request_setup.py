@@ -11,7 +11,13 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav
 
-    from . import api_requests, request_demo, request_models, views_requests  # noqa: F401
+    from . import (  # noqa: F401  (request_models: tables)
+        api_requests,
+        request_demo,
+        request_links,
+        request_models,
+        views_requests,
+    )
 
     app.register_blueprint(views_requests.bp)
     app.register_blueprint(api_requests.bp)
@@ -19,6 +25,8 @@ def init_app(app: Flask) -> None:
         add_schema(app, name, schema)
     add_schema(app, "LearningRequestPage", page_of("LearningRequest"))
     app.jinja_env.globals["requests_inbox_count"] = views_requests.inbox_count
+    app.jinja_env.globals["request_open_for"] = views_requests.open_for
+    request_links.connect()
     add_nav(app, NavItem("My requests", "requests.mine", (), order=13))
     add_nav(app, NavItem("Approvals", "requests.inbox", ("manager", "admin"), order=15))
     add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=36))

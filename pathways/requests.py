@@ -42,6 +42,7 @@ from billing.errors import InsufficientFunds
 from billing.format import fmt
 from billing.models import Hold
 
+from . import request_links
 from .request_models import (
     OPEN_STATUSES,
     LearningRequest,
@@ -187,8 +188,6 @@ def _by_client_key(company_id: int, client_key: str) -> LearningRequest | None:
 
 def _enrolled_step(requester: User, offering: Any) -> tuple[Any, Any] | None:
     """(enrolment, step) when the offering is an open step of a pathway the person follows."""
-    from . import request_links
-
     return request_links.enrolled_step(requester, offering)
 
 
@@ -252,8 +251,6 @@ def create_for_offering(actor: User, offering: Any, note: str | None,
 def create_for_booking(actor: User, booking: Any, note: str | None,
                        client_key: str | None = None) -> LearningRequest:
     """Ask for a paid mentor booking (an external coach's session)."""
-    from . import request_links
-
     if booking.company_id != actor.company_id:
         raise ValidationError("No such mentor booking.", "mentor_booking_id")
     title, price, currency, mentee_id = request_links.booking_terms(booking)
@@ -350,6 +347,7 @@ def reject(actor: User, req: LearningRequest, comment: str | None = None) -> Lea
     holds.release(actor, _hold(req), f"{req.reference}:release", reason="Request rejected")
     req.status = S.REJECTED.value
     _event(req, "rejected", S.PENDING.value, S.REJECTED.value, actor, comment)
+    request_links.release_booking(actor, req, "Its funding request was rejected.")
     _notify_requester(req, "rejected", comment)
     db.session.flush()
     return req
@@ -365,10 +363,17 @@ def cancel(actor: User, req: LearningRequest, comment: str | None = None) -> Lea
     if req.status not in OPEN_STATUSES:
         raise _refuse(req, "cancelled (ask an admin for a refund after a purchase)"
                       if req.status == S.PURCHASED else "cancelled")
+    return withdraw(actor, req, comment)
+
+
+def withdraw(actor: User | None, req: LearningRequest, comment: str | None) -> LearningRequest:
+    """Cancel an open request without a permission check (callers checked, or the system
+    withdraws it because its mentor session was cancelled); the hold goes back."""
     before = req.status
     holds.release(actor, _hold(req), f"{req.reference}:release", reason="Request cancelled")
     req.status = S.CANCELLED.value
     _event(req, "cancelled", before, S.CANCELLED.value, actor, comment)
+    request_links.release_booking(actor, req, "Its funding request was cancelled.")
     db.session.flush()
     return req
 
@@ -397,8 +402,6 @@ def complete(actor: User, req: LearningRequest, evidence: str | None = None,
              comment: str | None = None) -> LearningRequest:
     """The requester (or an admin) marks it done: evidence is recorded and the pathway step
     completes. Idempotent."""
-    from . import request_links
-
     _lock(req)
     if req.status == S.COMPLETED:
         return req

@@ -272,3 +272,10 @@ def inbox_count() -> int:
         return 0
     sub = svc.waiting_for(current_user).subquery()
     return db.session.scalar(select(func.count()).select_from(sub)) or 0
+
+
+def open_for(offering_id: int) -> LearningRequest | None:
+    """The signed-in person's open request for an offering (the offering page's button)."""
+    if not current_user.is_authenticated:
+        return None
+    return request_links.open_request_for(current_user, offering_id)
