@@ -27,6 +27,7 @@ Functions flush, never commit; e-mail goes to the outbox and is delivered after 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select, true
@@ -192,7 +193,8 @@ def _enrolled_step(requester: User, offering: Any) -> tuple[Any, Any] | None:
 
 
 def _create(actor: User, kind: str, title: str, price_minor: int, currency: str,
-            note: str | None, client_key: str | None, **links: Any) -> LearningRequest:
+            note: str | None, client_key: str | None, on: date | None = None,
+            **links: Any) -> LearningRequest:
     note = _clean_note(note)
     if client_key:
         again = _by_client_key(actor.company_id, client_key)
@@ -222,7 +224,7 @@ def _create(actor: User, kind: str, title: str, price_minor: int, currency: str,
         if again is None:
             raise
         return again
-    hold = holds.hold(actor, actor, price_minor, req.reference, f"{req.reference}:hold")
+    hold = holds.hold(actor, actor, price_minor, req.reference, f"{req.reference}:hold", on=on)
     req.hold_id = hold.id
     _event(req, "requested", None, S.PENDING.value, actor, note, price_minor)
     if not req.stages:
@@ -236,8 +238,10 @@ def _create(actor: User, kind: str, title: str, price_minor: int, currency: str,
 
 
 def create_for_offering(actor: User, offering: Any, note: str | None,
-                        client_key: str | None = None) -> LearningRequest:
-    """Ask for an offering: its price is held on the actor's budget at once."""
+                        client_key: str | None = None, on: date | None = None
+                        ) -> LearningRequest:
+    """Ask for an offering: its price is held at once on the actor's budget for the period
+    containing `on` (today)."""
     if offering.company_id != actor.company_id:
         raise ValidationError("No such offering.", "offering_id")
     if getattr(offering, "retired", False) or getattr(offering, "retired_at", None):
@@ -245,7 +249,7 @@ def create_for_offering(actor: User, offering: Any, note: str | None,
                            "offering_id")
     step = _enrolled_step(actor, offering)
     return _create(actor, "offering", offering.title, offering.price_minor, offering.currency,
-                   note, client_key, offering_id=offering.id, step_link=step)
+                   note, client_key, on, offering_id=offering.id, step_link=step)
 
 
 def create_for_booking(actor: User, booking: Any, note: str | None,
