@@ -107,10 +107,17 @@ def _year(company: Company, admin: User, period: Period, people: list[User],
     made = 0
     last = min(today, period.end)
     span = max(1, (last - period.start).days - 10)
-    for n, person in enumerate(people):
+    plan = []
+    for person in people:
+        fate = _weighted(rng, PAST_FATES if past else FATES)
+        # Requests still open are recent; the rest spread over the year.
+        days = rng.randint(max(0, span - 45), span) if fate in ("pending", "approved") else \
+            rng.randint(0, span)
+        plan.append((period.start + timedelta(days=days), person, fate))
+    plan.sort(key=lambda p: (p[0], p[1].id))  # made in date order, so ids follow dates
+    for n, (on, person, fate) in enumerate(plan):
         offering = rng.choice(offerings)
-        on = period.start + timedelta(days=rng.randint(0, span))
-        fate = forced[made] if made < len(forced) else _weighted(rng, PAST_FATES if past else FATES)
+        fate = forced[made] if made < len(forced) else fate
         try:
             if past:  # the year is closed: fund the request explicitly, then spend it
                 budgets.adjust(admin, person, offering.price_minor,
