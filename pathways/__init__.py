@@ -52,6 +52,8 @@ def init_app(app: Flask) -> None:
     mentor_app.init_app(app)
     request_setup.init_app(app)
     app.jinja_env.globals["recommendations_for"] = _recommendations_for
+    app.jinja_env.globals["offering_actions"] = lambda: app.extensions.get(
+        "trellis_offering_actions", [])
 
 
 def _recommendations_for(user, limit: int = 5):  # type: ignore[no-untyped-def]

@@ -193,6 +193,12 @@ def check_deltas(company_id: int, deltas: list[Delta], live_only: bool = True
     return caps
 
 
+def search_text_for(title: str, description: str | None, provider: str | None,
+                    capability_names: list[str]) -> str:
+    parts = [title, description or "", provider or "", " ".join(capability_names)]
+    return " ".join(p for p in parts if p).lower()
+
+
 def refresh_search_text(offering: Offering) -> None:
     """Rebuild the lower-cased search copy (title, description, provider, capabilities)."""
     provider = (db.session.get(Provider, offering.provider_id)
@@ -200,9 +206,8 @@ def refresh_search_text(offering: Offering) -> None:
     cap_ids = [d.capability_id for d in offering.capabilities]
     names = list(db.session.scalars(select(Capability.name).where(Capability.id.in_(cap_ids)))
                  ) if cap_ids else []
-    parts = [offering.title, offering.description or "", provider.name if provider else "",
-             " ".join(names)]
-    offering.search_text = " ".join(p for p in parts if p).lower()
+    offering.search_text = search_text_for(offering.title, offering.description,
+                                           provider.name if provider else None, names)
 
 
 def save_offering(actor: User, data: OfferingData, offering: Offering | None = None) -> Offering:
@@ -449,3 +454,11 @@ def type_label(value: str) -> str:
 
 def format_label(value: str) -> str:
     return FORMAT_LABELS.get(value, value)
+
+
+def add_offering_action(app: object, template: str) -> None:
+    """Another package's template to include in the action area of the offering page (the
+    learning-requests flow adds its "Request" button); it gets `offering` in its context."""
+    actions = app.extensions.setdefault("trellis_offering_actions", [])  # type: ignore[attr-defined]
+    if template not in actions:
+        actions.append(template)

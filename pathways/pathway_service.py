@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
@@ -452,6 +453,10 @@ def enrolments_of(user: User) -> list[Enrolment]:
     return list(db.session.scalars(
         select(Enrolment).where(Enrolment.company_id == user.company_id,
                                 Enrolment.user_id == user.id)
+        .options(selectinload(Enrolment.pathway).selectinload(Pathway.steps).options(
+                     selectinload(PathwayStep.offering),
+                     selectinload(PathwayStep.prerequisites, recursion_depth=1)),
+                 selectinload(Enrolment.completions))
         .order_by(Enrolment.status, Enrolment.due_date.is_(None), Enrolment.due_date,
                   Enrolment.id)))
 
@@ -460,3 +465,38 @@ def enrolments_for(pathway: Pathway) -> list[Enrolment]:
     return list(db.session.scalars(
         select(Enrolment).where(Enrolment.company_id == pathway.company_id,
                                 Enrolment.pathway_id == pathway.id).order_by(Enrolment.id)))
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    enrolment_id: int
+    person: str
+    pathway: str
+    status: str
+    due_date: date | None
+    done: int
+    required: int
+
+
+def team_enrolments(manager: User, limit: int = 200) -> list[TeamRow]:
+    """The enrolments of the manager's direct reports with required steps done (aggregates)."""
+    required = (select(PathwayStep.pathway_id, func.count(PathwayStep.id).label("n"))
+                .where(PathwayStep.company_id == manager.company_id,
+                       PathwayStep.required.is_(True))
+                .group_by(PathwayStep.pathway_id).subquery())
+    done = (select(StepCompletion.enrolment_id, func.count(StepCompletion.id).label("n"))
+            .join(PathwayStep, PathwayStep.id == StepCompletion.step_id)
+            .where(StepCompletion.company_id == manager.company_id,
+                   StepCompletion.status == "done", PathwayStep.required.is_(True))
+            .group_by(StepCompletion.enrolment_id).subquery())
+    rows = db.session.execute(
+        select(Enrolment.id, User.name, Pathway.title, Enrolment.status, Enrolment.due_date,
+               func.coalesce(done.c.n, 0), func.coalesce(required.c.n, 0))
+        .join(User, User.id == Enrolment.user_id)
+        .join(Pathway, Pathway.id == Enrolment.pathway_id)
+        .outerjoin(done, done.c.enrolment_id == Enrolment.id)
+        .outerjoin(required, required.c.pathway_id == Enrolment.pathway_id)
+        .where(Enrolment.company_id == manager.company_id, User.manager_id == manager.id,
+               User.status == UserStatus.ACTIVE.value)
+        .order_by(User.name, Pathway.title).limit(limit)).all()
+    return [TeamRow(*r) for r in rows]

@@ -62,6 +62,7 @@ class Candidate:
     closes: list[tuple[str, int, int, int]] = field(default_factory=list)  # name, from, to, target
     note: str | None = None  # e.g. "with an internal mentor"
     reason: str = ""
+    deltas: list[tuple[int, int, int]] = field(default_factory=list)  # capability, from, to
 
     @property
     def effort(self) -> float:
@@ -113,7 +114,10 @@ def _gain(level: int, target: int, frm: int, to: int) -> int:
     return max(0, min(to, target) - level)
 
 
-def offering_candidates(employee: User, gaps: list[Gap]) -> list[Candidate]:
+def offering_candidates(employee: User, gaps: list[Gap], keep_all: bool = False
+                        ) -> list[Candidate]:
+    """Offerings that add levels to the gaps now (`keep_all`: also those that develop a gap
+    capability but are out of reach today, for the career plan's later steps)."""
     open_gaps = {g.capability_id: g for g in gaps if g.gap > 0}
     if not open_gaps:
         return []
@@ -128,12 +132,14 @@ def offering_candidates(employee: User, gaps: list[Gap]) -> list[Candidate]:
     for oid, title, price, hours, currency, cid, frm, to in rows:
         g = open_gaps[cid]
         gain = _gain(g.level, g.target, frm, to)
-        if not gain:
+        if not gain and not keep_all:
             continue
         c = found.get(oid) or found.setdefault(
             oid, Candidate("offering", oid, title, 0, price, hours, currency))
         c.levels += gain
-        c.closes.append((g.name, g.level, min(to, g.target), g.target))
+        if gain:
+            c.closes.append((g.name, g.level, min(to, g.target), g.target))
+        c.deltas.append((cid, frm, to))
     return list(found.values())
 
 
@@ -258,24 +264,48 @@ class CareerPlan:
 def career_plan(employee: User, role: Role) -> CareerPlan:
     role_gaps = gaps_service.gaps(employee, role)
     open_gaps = [g for g in role_gaps if g.gap > 0]
-    offers = offering_candidates(employee, open_gaps)
+    offers = offering_candidates(employee, open_gaps, keep_all=True)
     paths = sorted(pathway_candidates(employee, open_gaps),
                    key=lambda c: (-c.score, -c.levels, c.cost_minor, c.title))
-    for c in offers + paths:
+    for c in paths:
         c.reason = reason(c)
-    # Greedy: repeatedly take the best-scoring offering for what is still open.
-    remaining = {g.name: g.target - g.level for g in open_gaps}
-    plan: list[Candidate] = []
-    pool = sorted(offers, key=lambda c: (-c.score, -c.levels, c.cost_minor, c.title))
-    for c in pool:
-        useful = [x for x in c.closes if remaining.get(x[0], 0) > 0]
-        if not useful:
-            continue
-        plan.append(c)
-        for name, frm, to, _t in useful:
-            remaining[name] = max(0, remaining[name] - (to - frm))
-        if not any(remaining.values()):
-            break
-    uncovered = [g for g in open_gaps if remaining.get(g.name, 0) > 0]
+    plan, level = _greedy_plan(offers, open_gaps)
+    uncovered = [g for g in open_gaps if level[g.capability_id] < g.target]
     return CareerPlan(role, role_gaps, paths[:10], plan, sum(c.cost_minor for c in plan),
                       sum(c.hours for c in plan), uncovered)
+
+
+def _greedy_plan(offers: list[Candidate], open_gaps: list[Gap]
+                 ) -> tuple[list[Candidate], dict[int, int]]:
+    """Repeatedly take the best-scoring offering for the levels still missing, as if the
+    offerings already taken were completed; stops when nothing adds a level."""
+    level = {g.capability_id: g.level for g in open_gaps}
+    gap_of = {g.capability_id: g for g in open_gaps}
+    plan: list[Candidate] = []
+    pool = list(offers)
+    while pool:
+        best, best_key, best_gain = None, None, 0
+        for c in pool:
+            gain = sum(_gain(level[cid], gap_of[cid].target, f, t) for cid, f, t in c.deltas
+                       if cid in level)
+            if not gain:
+                continue
+            key = (-gain / c.effort, -gain, c.cost_minor, c.title, c.id)
+            if best_key is None or key < best_key:
+                best, best_key, best_gain = c, key, gain
+        if best is None:
+            break
+        pool.remove(best)
+        closes = []
+        for cid, f, t in best.deltas:
+            g = gap_of.get(cid)
+            if g is None or not _gain(level[cid], g.target, f, t):
+                continue
+            new = min(t, g.target)
+            closes.append((g.name, level[cid], new, g.target))
+            level[cid] = new
+        step = Candidate(best.kind, best.id, best.title, best_gain, best.cost_minor, best.hours,
+                         best.currency, closes, best.note, deltas=best.deltas)
+        step.reason = reason(step)
+        plan.append(step)
+    return plan, level

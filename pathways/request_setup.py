@@ -11,7 +11,8 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav
 
-    from . import (  # noqa: F401  (request_models: tables)
+    from . import (  # noqa: F401
+        catalogue,  (request_models: tables)
         api_requests,
         request_demo,
         request_links,
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["requests_inbox_count"] = views_requests.inbox_count
     app.jinja_env.globals["request_open_for"] = views_requests.open_for
     request_links.connect()
+    catalogue.add_offering_action(app, "requests/_request_button.html")
     add_nav(app, NavItem("My requests", "requests.mine", (), order=13))
     add_nav(app, NavItem("Approvals", "requests.inbox", ("manager", "admin"), order=15))
     add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=36))

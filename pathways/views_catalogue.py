@@ -26,6 +26,7 @@ from .catalogue_models import (
     Pathway,
     PathwayStep,
     Provider,
+    Review,
 )
 from .forms import ConfirmForm
 from .forms_catalogue import ImportOfferingsForm, OfferingForm, ProviderForm, ReviewForm
@@ -85,7 +86,8 @@ def show(offering_id: int) -> str:
     reviews = db.paginate(catalogue.reviews_query(offering), page=_page(), per_page=10,
                           error_out=False)
     completed = catalogue.has_completed(current_user, offering)
-    own = next((r for r in reviews.items if r.user_id == current_user.id), None)
+    own = db.session.scalar(select(Review).where(Review.offering_id == offering.id,
+                                                 Review.user_id == current_user.id))
     form = ReviewForm(obj=own) if completed else None
     pathways = list(db.session.scalars(
         select(Pathway).join(PathwayStep, PathwayStep.pathway_id == Pathway.id)

@@ -5,6 +5,7 @@ the career-move page."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from app.errors import DomainError
@@ -87,6 +89,8 @@ def admin_index() -> str | Response | tuple[str, int]:
             return redirect(url_for("learning.builder", pathway_id=pathway.id))
     rows = db.session.execute(
         select(Pathway, func.count(func.distinct(Enrolment.id)))
+        .options(selectinload(Pathway.steps), selectinload(Pathway.target_role),
+                 selectinload(Pathway.target_capability))
         .outerjoin(Enrolment, Enrolment.pathway_id == Pathway.id)
         .where(Pathway.company_id == company.id).group_by(Pathway.id)
         .order_by(Pathway.status.desc(), Pathway.title)).all()
@@ -161,10 +165,13 @@ def _render_builder(pathway: Pathway, form: PathwayForm, step: StepForm,
         select(Team.id, Team.name).where(Team.company_id == pathway.company_id)
         .order_by(Team.name))])
     required = sum(1 for s in pathway.steps if s.required)
+    enrolled = db.session.scalar(select(func.count(Enrolment.id)).where(
+        Enrolment.pathway_id == pathway.id)) or 0
     return render_template(
         "pathways/learning/builder.html", pathway=pathway, form=form, step_form=step,
         assign=assign, confirm=ConfirmForm(), estimate=pathway_service.estimate(pathway),
-        enrolments=_enrolment_rows(pathway), required=required, kinds=STEP_KIND_LABELS), status
+        enrolments=_enrolment_rows(pathway), enrolled=enrolled, required=required,
+        kinds=STEP_KIND_LABELS), status
 
 
 @bp.post("/admin/pathways/<int:pathway_id>/steps")
@@ -344,8 +351,10 @@ def mine() -> str:
     progress = [pathway_service.progress(e) for e in enrolments]
     pending = (pathway_service.pending_for(current_user)
                if current_user.has_role("manager", "admin") else [])
+    team = (pathway_service.team_enrolments(current_user)
+            if current_user.has_role("manager") else [])
     return render_template("pathways/learning/mine.html", progress=progress, pending=pending,
-                           confirm=ConfirmForm())
+                           team=team, confirm=ConfirmForm(), today=date.today())
 
 
 def _enrolment_for_viewer(enrolment_id: int) -> Enrolment:

@@ -206,3 +206,37 @@ def test_browse_page_query_count_does_not_grow_with_results(world, client, auth,
     with count_queries() as many:
         client.get("/catalogue")
     assert many.count == few.count, "\n".join(many.statements)
+
+
+def test_my_learning_query_count_does_not_grow_with_enrolments(world, client, auth,
+                                                               make_pathway):  # noqa: F811
+    ada = world["ada"]
+    pathway_service.enrol_self(ada, world["path"])
+    db.session.commit()
+    auth.login(ada)
+    client.get("/me/learning")
+    db.session.expire_all()
+    with count_queries() as one:
+        client.get("/me/learning")
+    for i in range(3):
+        extra = make_pathway(world["acme"], f"Extra {i}", [
+            StepData("offering", offering_id=world["course"].id),
+            StepData("reading", "Read", url="https://read.test")])
+        pathway_service.enrol_self(ada, extra)
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as four:
+        page = client.get("/me/learning")
+    assert page.text.count("required steps") == 4
+    assert four.count == one.count, "\n".join(four.statements)
+
+
+def test_other_packages_add_actions_to_the_offering_page(world, app, client, auth):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    app.jinja_env.loader = ChoiceLoader([app.jinja_env.loader, DictLoader(
+        {"test/_request.html": '<button class="btn">Request {{ offering.title }}</button>'})])
+    catalogue.add_offering_action(app, "test/_request.html")
+    auth.login(world["ada"])
+    page = client.get(f"/catalogue/{world['course'].id}")
+    assert '<button class="btn">Request Testing 101</button>' in page.text

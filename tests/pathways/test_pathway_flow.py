@@ -201,3 +201,16 @@ def test_uploads_are_sniffed_limited_and_never_orphaned(story, app):
         db.session.commit()
     db.session.rollback()
     assert set(folder.glob("*")) - before == kept
+
+
+def test_a_manager_sees_the_pathways_of_their_reports(story):
+    s = story
+    admin = admin_of(s["acme"])
+    pathway_service.assign(admin, s["path"], people=[s["ada"], s["bob"], s["cy"]])
+    enrolment = pathway_service.enrolments_for(s["path"])[0]
+    first = sorted(s["path"].steps, key=lambda x: x.position)[0]
+    pathway_service.complete_step(enrolment.user, enrolment, first)
+    db.session.commit()
+    rows = pathway_service.team_enrolments(s["morgan"])
+    assert [(r.person, r.pathway, r.done, r.required) for r in rows] == [
+        ("Ada", "Testing journey", 1, 2), ("Bob", "Testing journey", 0, 2)]  # not Cy

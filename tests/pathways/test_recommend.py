@@ -116,3 +116,15 @@ def test_nothing_to_recommend_without_a_role_or_gaps(ada_story, make_user):
     loner = make_user(ada_story["acme"], name="Loner")
     recs = recommend.recommend(loner)
     assert recs.candidates == [] and recs.gaps == []
+
+
+def test_career_plan_simulates_each_step_before_choosing_the_next(ada_story):
+    """Tech lead needs Python 4 and Communication 3. Talk skills (score 1.0) first, then the
+    deep dive (Python 1 → 3, 0.1); only then is Advanced Python (3 → 5) within reach: from
+    level 3 it adds 1 level for 5 h + €100 (effort 7, score 0.14). The bootcamp adds nothing
+    any more. Nothing takes Communication past 2."""
+    plan = recommend.career_plan(ada_story["ada"], ada_story["lead"])
+    assert [c.title for c in plan.plan] == ["Talk skills", "Python deep dive", "Advanced Python"]
+    assert plan.plan[2].reason == "Closes Python 3 → 4; €100.00; 5 hours."
+    assert (plan.cost_minor, plan.hours) == (60_000, 17)
+    assert [g.name for g in plan.uncovered] == ["Communication"]

@@ -1,0 +1,24 @@
+"""The catalogue benchmark functions run end to end on a small demo (timings not asserted)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app import demo
+from app.extensions import db
+from pathways import bench_catalogue
+from pathways.catalogue_models import Offering
+
+
+def test_catalogue_bench_runs_on_a_small_demo(app):
+    demo.seed(30, say=lambda m: None)
+    db.session.commit()
+    assert bench_catalogue.grow_catalogue(app, total=300)["offerings"] == 300
+    assert db.session.scalar(select(func.count(Offering.id)).where(
+        Offering.search_text.contains("foundations"))) > 0
+    db.session.rollback()  # the benchmarks open their own app contexts (SQLite: one writer)
+    assert all("median_ms" in t for t in bench_catalogue.search(app, repeat=1).values())
+    assert bench_catalogue.recommendations(app, people=3)["runs"] == 3
+    rows: list[tuple[str, str]] = []
+    bench_catalogue.run(app, lambda section, metric, value, goal="": rows.append((section, metric)))
+    assert len(rows) == 9 and all(section == "catalogue" for section, _m in rows)
