@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.models import utcnow
-from app.tenancy import current_company, get_or_404, scoped
+from app.tenancy import current_company, get_or_404
 
 from . import gaps, levels, mentor_bookings, mentors, roles
 from .mentor_calendar import viewer_zone
@@ -214,9 +214,7 @@ def attest(booking_id: int) -> Response | tuple[str, int]:
     form.capability_id.choices = form.level.choices = []
 
     def action(b: MentorBooking) -> None:
-        cap = db.session.scalar(scoped(Capability).where(Capability.id == form.capability_id.data))
-        if cap is None:
-            raise ValidationError("Choose a capability.", "capability_id")
+        cap = get_or_404(Capability, form.capability_id.data)
         mentor_bookings.attest(current_user, b, cap, form.level.data or 0, form.note.data)
 
     return _act(booking_id, "attest", form, action, "Progress attested: it now counts as "
