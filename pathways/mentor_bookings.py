@@ -79,8 +79,13 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     if slot is None:
         raise ValidationError(f"{starts_at:%Y-%m-%d %H:%M} UTC is not one of {mentor.name}'s "
                               "slots; pick one from the list of free slots.", "starts_at")
-    if mentors.active_bookings(mentor.id, slot.starts_at, slot.ends_at):
-        raise Conflict(TAKEN, "starts_at")
+    taken_by = db.session.scalars(select(MentorBooking.mentee_id).where(
+        MentorBooking.mentor_id == mentor.id,
+        MentorBooking.status != BookingStatus.CANCELLED.value,
+        MentorBooking.starts_at < slot.ends_at, MentorBooking.ends_at > slot.starts_at)).all()
+    if taken_by:
+        raise Conflict("You have already booked this slot." if actor.id in taken_by else TAKEN,
+                       "starts_at")
     if db.session.scalar(select(MentorBooking.id).where(
             MentorBooking.mentee_id == actor.id,
             MentorBooking.status == BookingStatus.BOOKED.value,
