@@ -57,15 +57,18 @@ def index() -> str:
                                capability.framework.scale.max_level)
         matches = mentors.mentors_for_gap(current_user, capability, target)
     assignment = roles.assignment(current_user)
-    my_gaps = [g for g in gaps.gaps(current_user, assignment.role if assignment else None)
-               + gaps.gaps(current_user, assignment.target_role if assignment else None)
-               if g.gap][:8]
+    my_gaps: dict[int, gaps.Gap] = {}
+    for g in (gaps.gaps(current_user, assignment.role if assignment else None)
+              + gaps.gaps(current_user, assignment.target_role if assignment else None)):
+        if g.gap and g.target > getattr(my_gaps.get(g.capability_id), "target", 0):
+            my_gaps[g.capability_id] = g  # the higher target (the target role's) wins
     page = None
     if capability is None:
         page = db.paginate(mentors.mentors_query(company.id), page=request.args.get(
             "page", 1, type=int), per_page=20, error_out=False)
     return render_template("pathways/mentoring/index.html", capability=capability, target=target,
-                           matches=matches, my_gaps=my_gaps, page=page,
+                           matches=matches, page=page,
+                           my_gaps=sorted(my_gaps.values(), key=lambda g: (-g.gap, g.name))[:8],
                            capabilities=_offered_capabilities(company.id), tz=display_zone(),
                            mine=mentors.profile_of(current_user))
 
