@@ -96,7 +96,7 @@ def shell_benchmarks(app: Any) -> None:
 
 
 def package_benchmarks(app: Any) -> None:
-    for name in ("billing.bench", "pathways.bench", "reports.bench"):
+    for name in ("billing.bench", "pathways.bench", "pathways.mentor_bench", "reports.bench"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:
