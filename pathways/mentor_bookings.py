@@ -239,17 +239,26 @@ def bookings_query(user: User, upcoming: bool, now: datetime | None = None
                        ).order_by(MentorBooking.starts_at.desc(), MentorBooking.id.desc())
 
 
-def coach_bookings_query(company_id: int, upcoming: bool, now: datetime | None = None
-                         ) -> Select:  # type: ignore[type-arg]
-    """Sessions with the company's external coaches (the admin acts for them)."""
-    now = now or utcnow()
-    query = select(MentorBooking).join(MentorProfile, MentorProfile.id == MentorBooking.mentor_id
-                                       ).where(MentorBooking.company_id == company_id,
-                                               MentorProfile.kind == "external")
-    if upcoming:
-        return query.where(MentorBooking.ends_at > now,
-                           MentorBooking.status == BookingStatus.BOOKED.value
-                           ).order_by(MentorBooking.starts_at)
-    return query.where(or_(MentorBooking.ends_at <= now,
-                           MentorBooking.status != BookingStatus.BOOKED.value)
-                       ).order_by(MentorBooking.starts_at.desc())
+def coach_bookings_query(company_id: int) -> Select:  # type: ignore[type-arg]
+    """Every session with the company's external coaches (admins act for them), latest first."""
+    return (select(MentorBooking)
+            .join(MentorProfile, MentorProfile.id == MentorBooking.mentor_id)
+            .where(MentorBooking.company_id == company_id, MentorProfile.kind == "external")
+            .order_by(MentorBooking.starts_at.desc(), MentorBooking.id.desc()))
+
+
+def on_person_left(sender: User | None, person_ids: list[int], **_: object) -> None:
+    """Someone left: their future sessions (as mentee or mentor) are cancelled, with the
+    cancellation e-mails, and their mentor profile stops taking bookings."""
+    now = utcnow()
+    profiles = db.session.scalars(select(MentorProfile).where(
+        MentorProfile.user_id.in_(person_ids))).all()
+    for profile in profiles:
+        profile.active = False
+    future = db.session.scalars(select(MentorBooking).where(
+        MentorBooking.status == BookingStatus.BOOKED.value, MentorBooking.starts_at > now,
+        or_(MentorBooking.mentee_id.in_(person_ids),
+            MentorBooking.mentor_id.in_([p.id for p in profiles])))).all()
+    for booking in future:
+        gone = booking.mentee if booking.mentee_id in person_ids else booking.mentor
+        cancel(sender, booking, f"{gone.name} has left the company.", check=False, now=now)

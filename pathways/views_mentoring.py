@@ -133,7 +133,7 @@ def book(mentor_id: int) -> Response | tuple[str, int]:
 def sessions() -> str:
     tab = request.args.get("tab", "upcoming")
     if tab == "coaches" and current_user.has_role("admin"):
-        query = mentor_bookings.coach_bookings_query(current_user.company_id, upcoming=False)
+        query = mentor_bookings.coach_bookings_query(current_user.company_id)
     else:
         tab = tab if tab in ("upcoming", "past") else "upcoming"
         query = mentor_bookings.bookings_query(current_user, upcoming=tab == "upcoming")

@@ -185,3 +185,22 @@ def test_an_admin_attests_for_an_external_coach(acme, admin, make_user, make_coa
     mentor_bookings.attest(admin, booking, cap, 2)
     db.session.commit()
     assert levels.current_level(emma, cap) == 2
+
+
+def test_when_someone_leaves_their_future_sessions_are_cancelled(client, auth, acme, admin,
+                                                                 make_user, make_mentor, cap):
+    emma, ada = make_user(acme, name="Emma"), make_user(acme, name="Ada")
+    mentor = make_mentor(ada, {cap: 4}, hours=[(d, "09:00", "12:00") for d in range(7)])
+    other = make_mentor(make_user(acme, name="Olga"), {cap: 4})
+    slots = mentors.free_slots(mentor)
+    given = mentor_bookings.book(make_user(acme), mentor, slots[0].starts_at)
+    taken = mentor_bookings.book(ada, other, mentors.free_slots(other)[0].starts_at)
+    db.session.commit()
+    auth.login(admin)
+    assert client.post(f"/people/{ada.id}/deactivate").status_code in (200, 302)
+    db.session.expire_all()
+    for booking_id in (given.id, taken.id):
+        booking = db.session.get(MentorBooking, booking_id)
+        assert booking.status == "cancelled"
+        assert booking.cancel_reason == "Ada has left the company."
+    assert mentors.profile_of(ada).active is False
