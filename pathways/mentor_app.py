@@ -9,9 +9,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from app.demo import add_seeder
     from app.home import add_home_card
+    from app.signals import person_left
     from app.web import NavItem, add_nav, add_stylesheet
 
-    from . import mentor_api, mentor_demo, mentor_models  # noqa: F401  (tables for Alembic)
+    from . import mentor_api, mentor_bookings, mentor_demo, mentor_models  # noqa: F401
     from .mentors import local_time
     from .views_mentoring import bp as mentoring_bp
     from .views_mentors import bp as mentors_bp
@@ -25,3 +26,4 @@ def init_app(app: Flask) -> None:
     add_home_card(app, "pathways/_card_mentoring.html", ("employee", "manager"), order=22)
     app.jinja_env.filters["local_time"] = local_time
     add_seeder(app, mentor_demo.seed, order=65)
+    person_left.connect(mentor_bookings.on_person_left)

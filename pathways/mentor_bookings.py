@@ -79,8 +79,13 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     if slot is None:
         raise ValidationError(f"{starts_at:%Y-%m-%d %H:%M} UTC is not one of {mentor.name}'s "
                               "slots; pick one from the list of free slots.", "starts_at")
-    if mentors.active_bookings(mentor.id, slot.starts_at, slot.ends_at):
-        raise Conflict(TAKEN, "starts_at")
+    taken_by = db.session.scalars(select(MentorBooking.mentee_id).where(
+        MentorBooking.mentor_id == mentor.id,
+        MentorBooking.status != BookingStatus.CANCELLED.value,
+        MentorBooking.starts_at < slot.ends_at, MentorBooking.ends_at > slot.starts_at)).all()
+    if taken_by:
+        raise Conflict("You have already booked this slot." if actor.id in taken_by else TAKEN,
+                       "starts_at")
     if db.session.scalar(select(MentorBooking.id).where(
             MentorBooking.mentee_id == actor.id,
             MentorBooking.status == BookingStatus.BOOKED.value,
@@ -234,17 +239,26 @@ def bookings_query(user: User, upcoming: bool, now: datetime | None = None
                        ).order_by(MentorBooking.starts_at.desc(), MentorBooking.id.desc())
 
 
-def coach_bookings_query(company_id: int, upcoming: bool, now: datetime | None = None
-                         ) -> Select:  # type: ignore[type-arg]
-    """Sessions with the company's external coaches (the admin acts for them)."""
-    now = now or utcnow()
-    query = select(MentorBooking).join(MentorProfile, MentorProfile.id == MentorBooking.mentor_id
-                                       ).where(MentorBooking.company_id == company_id,
-                                               MentorProfile.kind == "external")
-    if upcoming:
-        return query.where(MentorBooking.ends_at > now,
-                           MentorBooking.status == BookingStatus.BOOKED.value
-                           ).order_by(MentorBooking.starts_at)
-    return query.where(or_(MentorBooking.ends_at <= now,
-                           MentorBooking.status != BookingStatus.BOOKED.value)
-                       ).order_by(MentorBooking.starts_at.desc())
+def coach_bookings_query(company_id: int) -> Select:  # type: ignore[type-arg]
+    """Every session with the company's external coaches (admins act for them), latest first."""
+    return (select(MentorBooking)
+            .join(MentorProfile, MentorProfile.id == MentorBooking.mentor_id)
+            .where(MentorBooking.company_id == company_id, MentorProfile.kind == "external")
+            .order_by(MentorBooking.starts_at.desc(), MentorBooking.id.desc()))
+
+
+def on_person_left(sender: User | None, person_ids: list[int], **_: object) -> None:
+    """Someone left: their future sessions (as mentee or mentor) are cancelled, with the
+    cancellation e-mails, and their mentor profile stops taking bookings."""
+    now = utcnow()
+    profiles = db.session.scalars(select(MentorProfile).where(
+        MentorProfile.user_id.in_(person_ids))).all()
+    for profile in profiles:
+        profile.active = False
+    future = db.session.scalars(select(MentorBooking).where(
+        MentorBooking.status == BookingStatus.BOOKED.value, MentorBooking.starts_at > now,
+        or_(MentorBooking.mentee_id.in_(person_ids),
+            MentorBooking.mentor_id.in_([p.id for p in profiles])))).all()
+    for booking in future:
+        gone = booking.mentee if booking.mentee_id in person_ids else booking.mentor
+        cancel(sender, booking, f"{gone.name} has left the company.", check=False, now=now)

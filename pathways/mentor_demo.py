@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -126,8 +126,9 @@ def _sessions(world: DemoWorld, rng: random.Random, all_mentors: list[MentorProf
                 mentor_bookings.attest(actor, booking, offer.capability,
                                        max(1, min(offer.level, 3)),
                                        "Showed this clearly in our session.")
-    for mentee in mentees[:6]:
-        mentor = rng.choice(all_mentors)
+    past += _emma_awaits_feedback(rng, all_mentors, emma, now)
+    for i, mentee in enumerate(mentees[:6]):
+        mentor = all_mentors[0] if i == 0 else rng.choice(all_mentors)  # Emma: a colleague
         slots = mentors.free_slots(mentor, now=now)[:6]
         if not slots or mentee.id == mentor.user_id:
             continue
@@ -139,3 +140,21 @@ def _sessions(world: DemoWorld, rng: random.Random, all_mentors: list[MentorProf
             continue
         upcoming += 1
     return past, upcoming
+
+
+def _emma_awaits_feedback(rng: random.Random, all_mentors: list[MentorProfile], emma: User,
+                          now: datetime) -> int:
+    """Emma's session of last week, held but without feedback yet (the page asks for it)."""
+    then = now - timedelta(days=9)
+    for mentor in all_mentors:
+        slots = [s for s in mentors.free_slots(mentor, now=then) if s.ends_at < now]
+        if not slots or not mentor.capabilities:
+            continue
+        try:
+            mentor_bookings.book(emma, mentor, slots[-1].starts_at,
+                                 mentor.capabilities[0].capability, rng.choice(AGENDA),
+                                 now=then, notify=False)
+        except DomainError:
+            continue
+        return 1
+    return 0

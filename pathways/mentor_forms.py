@@ -87,7 +87,7 @@ class CancelForm(FlaskForm):
 
 class FeedbackForm(FlaskForm):
     rating = RadioField("How useful was the session?", coerce=int_or_none,
-                        choices=as_choices([(n, "★" * n) for n in range(1, 6)]),
+                        choices=as_choices([(n, f"{'★' * n} {n} of 5") for n in range(1, 6)]),
                         validators=[InputRequired("Choose 1 to 5 stars.")])
     text = TextAreaField("Feedback for the mentor", validators=[Optional(), Length(max=2000)])
 

@@ -185,7 +185,8 @@ class MentorBooking(db.Model):
 
     mentor: Mapped[MentorProfile] = relationship(lazy="joined")
     mentee: Mapped[User] = relationship(foreign_keys=[mentee_id], lazy="joined")
-    capability: Mapped[Capability | None] = relationship(foreign_keys=[capability_id])
+    capability: Mapped[Capability | None] = relationship(foreign_keys=[capability_id],
+                                                        lazy="joined")
     attested_capability: Mapped[Capability | None] = relationship(
         foreign_keys=[attested_capability_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])

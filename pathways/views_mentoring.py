@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.models import utcnow
-from app.tenancy import current_company, get_or_404, scoped
+from app.tenancy import current_company, get_or_404
 
 from . import gaps, levels, mentor_bookings, mentors, roles
 from .mentor_calendar import viewer_zone
@@ -57,15 +57,18 @@ def index() -> str:
                                capability.framework.scale.max_level)
         matches = mentors.mentors_for_gap(current_user, capability, target)
     assignment = roles.assignment(current_user)
-    my_gaps = [g for g in gaps.gaps(current_user, assignment.role if assignment else None)
-               + gaps.gaps(current_user, assignment.target_role if assignment else None)
-               if g.gap][:8]
+    my_gaps: dict[int, gaps.Gap] = {}
+    for g in (gaps.gaps(current_user, assignment.role if assignment else None)
+              + gaps.gaps(current_user, assignment.target_role if assignment else None)):
+        if g.gap and g.target > getattr(my_gaps.get(g.capability_id), "target", 0):
+            my_gaps[g.capability_id] = g  # the higher target (the target role's) wins
     page = None
     if capability is None:
         page = db.paginate(mentors.mentors_query(company.id), page=request.args.get(
             "page", 1, type=int), per_page=20, error_out=False)
     return render_template("pathways/mentoring/index.html", capability=capability, target=target,
-                           matches=matches, my_gaps=my_gaps, page=page,
+                           matches=matches, page=page,
+                           my_gaps=sorted(my_gaps.values(), key=lambda g: (-g.gap, g.name))[:8],
                            capabilities=_offered_capabilities(company.id), tz=display_zone(),
                            mine=mentors.profile_of(current_user))
 
@@ -130,7 +133,7 @@ def book(mentor_id: int) -> Response | tuple[str, int]:
 def sessions() -> str:
     tab = request.args.get("tab", "upcoming")
     if tab == "coaches" and current_user.has_role("admin"):
-        query = mentor_bookings.coach_bookings_query(current_user.company_id, upcoming=False)
+        query = mentor_bookings.coach_bookings_query(current_user.company_id)
     else:
         tab = tab if tab in ("upcoming", "past") else "upcoming"
         query = mentor_bookings.bookings_query(current_user, upcoming=tab == "upcoming")
@@ -214,9 +217,7 @@ def attest(booking_id: int) -> Response | tuple[str, int]:
     form.capability_id.choices = form.level.choices = []
 
     def action(b: MentorBooking) -> None:
-        cap = db.session.scalar(scoped(Capability).where(Capability.id == form.capability_id.data))
-        if cap is None:
-            raise ValidationError("Choose a capability.", "capability_id")
+        cap = get_or_404(Capability, form.capability_id.data)
         mentor_bookings.attest(current_user, b, cap, form.level.data or 0, form.note.data)
 
     return _act(booking_id, "attest", form, action, "Progress attested: it now counts as "

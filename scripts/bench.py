@@ -97,7 +97,7 @@ def shell_benchmarks(app: Any) -> None:
 
 def package_benchmarks(app: Any) -> None:
     for name in ("billing.bench", "pathways.bench", "pathways.bench_catalogue",
-                 "pathways.bench_requests", "reports.bench"):
+                 "pathways.mentor_bench", "pathways.bench_requests", "reports.bench"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:
