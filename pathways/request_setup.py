@@ -11,9 +11,9 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav
 
-    from . import (  # noqa: F401
-        catalogue,  (request_models: tables)
+    from . import (  # noqa: F401  (request_models: tables)
         api_requests,
+        catalogue,
         request_demo,
         request_links,
         request_models,
