@@ -21,7 +21,7 @@ from billing import queries
 from billing.format import fmt
 from billing.forms import from_minor, to_minor
 from billing.models import Budget, Hold
-from billing.policies import period_for
+from billing.policies import period_for, period_starting
 
 from . import request_links
 from . import requests as svc
@@ -122,6 +122,7 @@ def _detail(req: LearningRequest, **forms: Any) -> str:
     return render_template(
         "requests/detail.html", req=req, labels=STATUS_LABELS, budget=budget,
         budget_closed=budget is not None and budget.closed_at is not None,
+        budget_label=period_starting(budget.period_start).label if budget else None,
         can_decide=svc.can_decide(current_user, req),
         approvers=svc.approvers_for(req),
         decision=forms.get("decision") or DecisionForm(),
@@ -145,9 +146,11 @@ def act(request_id: int, action: str) -> str | Response:
             _apply(req, action, form)
         except DomainError as exc:
             db.session.rollback()
-            _error(form, exc, "reason" if action == "refund" else
-                   "evidence" if action == "complete" else "comment")
-            flash(exc.message, "error")
+            if exc.field:  # bad input: the message goes next to the field
+                _error(form, exc, "reason" if action == "refund" else
+                       "evidence" if action == "complete" else "comment")
+            else:  # not allowed, or not now: the message goes to the top of the page
+                flash(exc.message, "error")
         else:
             db.session.commit()
             flash(f"Request {STATUS_LABELS.get(req.status, req.status).lower()}.", "success")

@@ -157,3 +157,19 @@ def test_home_shows_the_inbox_card_and_the_budget_card_links_requests(w, auth, c
     home = client.get("/home").get_data(as_text=True)
     assert "<span class=\"stat-value\">1</span> request waits for your decision" in home
     assert "Your learning requests" in home
+
+
+def test_a_pending_request_after_the_year_closed_is_explained(w, auth, client, make_offering):
+    from datetime import date
+
+    from billing import budgets
+    from billing.policies import period_for
+
+    req = svc.create_for_offering(w.ada, make_offering(w.company, 10_000), None)
+    db.session.commit()
+    period = period_for(w.company, date.today())
+    budgets.close_period(w.harriet, w.company, period)
+    db.session.commit()
+    auth.login(w.ada)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert f"held on the {period.label} budget, whose fiscal year has closed" in page
