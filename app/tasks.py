@@ -75,6 +75,8 @@ def after_commit(session: Any, callback: Callable[[], Any]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released: the real commit is still to come
     callbacks = session.info.pop("trellis_after_commit", [])
     for callback in callbacks:
         callback()
@@ -82,4 +84,6 @@ def _run_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # only a SAVEPOINT rolled back: what the outer transaction queued still stands
     session.info.pop("trellis_after_commit", None)

@@ -9,8 +9,19 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav, add_stylesheet
 
-    # models and catalogue_models: tables for create_all/Alembic
-    from . import api, api_catalogue, catalogue_models, cli, demo, demo_catalogue, models  # noqa: F401
+    # models, catalogue_models, mentor_models: tables for create_all/Alembic
+    from . import (  # noqa: F401
+        api,
+        api_catalogue,
+        catalogue_models,
+        cli,
+        demo,
+        demo_catalogue,
+        mentor_app,
+        mentor_models,
+        models,
+        request_setup,
+    )
     from .views_capabilities import bp as capabilities_bp
     from .views_catalogue import bp as catalogue_bp
     from .views_frameworks import bp as frameworks_bp
@@ -38,6 +49,8 @@ def init_app(app: Flask) -> None:
                   order=21)
     add_seeder(app, demo.seed, order=30)
     add_seeder(app, demo_catalogue.seed, order=60)
+    mentor_app.init_app(app)
+    request_setup.init_app(app)
     app.jinja_env.globals["recommendations_for"] = _recommendations_for
     app.jinja_env.globals["offering_actions"] = lambda: app.extensions.get(
         "trellis_offering_actions", [])

@@ -1,0 +1,101 @@
+"""Finding mentors for a gap: level at or above target, outside the reporting line, under the
+monthly cap, spread fairly (fewer recent sessions first, deterministic tie-break)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import utcnow
+from pathways import mentor_bookings, mentors
+
+
+def names(matches):
+    return [m.mentor.name for m in matches]
+
+
+def test_the_reporting_line_is_left_out_both_ways(acme, admin, make_user, make_mentor, make_coach,
+                                                  cap):
+    ceo = make_user(acme, name="Cleo CEO")
+    boss = make_user(acme, name="Bo Boss", manager=ceo)
+    emma = make_user(acme, name="Emma", manager=boss)
+    report = make_user(acme, name="Rita Report", manager=emma)
+    deep = make_user(acme, name="Dan Deep", manager=report)
+    peer = make_user(acme, name="Pia Peer", manager=boss)
+    other = make_user(acme, name="Oscar Other", manager=ceo)
+    for person in (ceo, boss, emma, report, deep, peer, other):
+        make_mentor(person, {cap: 4})
+    make_coach(admin, "Cora Coach", offers={cap: 5})
+    assert mentors.reporting_line(emma) == {emma.id, boss.id, ceo.id, report.id, deep.id}
+    found = names(mentors.mentors_for_gap(emma, cap, 3))
+    assert sorted(found) == ["Cora Coach", "Oscar Other", "Pia Peer"]
+    # Seen from Rita, her manager Emma and everyone above are out, Dan (her report) too.
+    assert sorted(names(mentors.mentors_for_gap(report, cap, 3))) == [
+        "Cora Coach", "Oscar Other", "Pia Peer"]
+
+
+def test_only_mentors_at_or_above_the_target_level(acme, make_user, make_mentor, cap,
+                                                   make_capability):
+    other_cap = make_capability(acme, "Statistics")
+    make_mentor(make_user(acme, name="Three"), {cap: 3})
+    make_mentor(make_user(acme, name="Four"), {cap: 4})
+    make_mentor(make_user(acme, name="Stats"), {other_cap: 5})
+    emma = make_user(acme)
+    assert sorted(names(mentors.mentors_for_gap(emma, cap, 3))) == ["Four", "Three"]
+    assert names(mentors.mentors_for_gap(emma, cap, 4)) == ["Four"]
+    assert names(mentors.mentors_for_gap(emma, cap, 5)) == []
+
+
+def test_paused_and_departed_mentors_are_not_found(acme, make_user, make_mentor, cap):
+    paused, gone = make_user(acme, name="Paused"), make_user(acme, name="Gone")
+    make_mentor(paused, {cap: 4})
+    make_mentor(gone, {cap: 4})
+    make_mentor(make_user(acme, name="Here"), {cap: 4})
+    mentors.opt_out(paused)
+    gone.status = "left"
+    db.session.commit()
+    assert names(mentors.mentors_for_gap(make_user(acme), cap, 2)) == ["Here"]
+
+
+def test_fewer_recent_sessions_rank_first(acme, make_user, make_mentor, cap):
+    busy = make_mentor(make_user(acme, name="Busy"), {cap: 4}, cap=10, hours=[
+        (d, "09:00", "12:00") for d in range(5)])
+    quiet = make_mentor(make_user(acme, name="Quiet"), {cap: 4}, cap=10)
+    make_mentor(make_user(acme, name="Idle"), {cap: 4})
+    for slot in mentors.free_slots(busy)[:2]:
+        mentor_bookings.book(make_user(acme), busy, slot.starts_at)
+    mentor_bookings.book(make_user(acme), quiet, mentors.free_slots(quiet)[0].starts_at)
+    db.session.commit()
+    found = mentors.mentors_for_gap(make_user(acme), cap, 3)
+    assert names(found) == ["Idle", "Quiet", "Busy"]
+    assert [m.recent_sessions for m in found] == [0, 1, 2]
+
+
+def test_ties_are_broken_the_same_way_every_time_but_not_alike_for_everyone(
+        acme, make_user, make_mentor, cap):
+    for i in range(6):
+        make_mentor(make_user(acme, name=f"Mentor {i}"), {cap: 4})
+    people = [make_user(acme) for _ in range(6)]
+    orders = [names(mentors.mentors_for_gap(p, cap, 2)) for p in people]
+    assert orders == [names(mentors.mentors_for_gap(p, cap, 2)) for p in people]  # stable
+    assert len({tuple(o) for o in orders}) > 1  # different people see different first picks
+    assert len({o[0] for o in orders}) > 1
+
+
+def test_a_mentor_at_their_monthly_cap_is_not_offered(acme, make_user, make_mentor, cap):
+    full = make_mentor(make_user(acme, name="Full"), {cap: 4}, cap=1,
+                       hours=[(d, "09:00", "17:00") for d in range(7)])
+    make_mentor(make_user(acme, name="Free"), {cap: 4})
+    now = utcnow()
+    slot = next(s for s in mentors.free_slots(full) if s.starts_at.month == now.month
+                ) if any(s.starts_at.month == now.month for s in mentors.free_slots(full)) else None
+    if slot is None:  # the last hours of a month: book the first slot and look from then
+        slot = mentors.free_slots(full)[0]
+        now = slot.starts_at - timedelta(minutes=1)
+    mentor_bookings.book(make_user(acme), full, slot.starts_at)
+    db.session.commit()
+    assert names(mentors.mentors_for_gap(make_user(acme), cap, 2, now=now)) == ["Free"]
+    # Its other slots of that month are gone too; the next month's remain bookable.
+    left = mentors.free_slots(full, now=now)
+    assert all(s.starts_at.month != slot.starts_at.month for s in left)
+    assert left
