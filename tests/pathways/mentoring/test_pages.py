@@ -138,6 +138,8 @@ def test_finding_from_a_gap_and_booking_from_the_mentor_page(client, auth, acme,
     assert "You have already booked this slot." in again.get_data(as_text=True)
     upcoming = client.get("/mentoring/sessions").get_data(as_text=True)
     assert "Ada Mentor" in upcoming
+    home = client.get("/home").get_data(as_text=True)  # the home card lists the next session
+    assert f"/mentoring/sessions/{booking.id}" in home and "with Ada Mentor" in home
     assert client.post(f"/mentoring/sessions/{booking.id}/cancel",
                        data={"cancel-reason": "Clash"}).status_code == 302
     db.session.expire_all()
