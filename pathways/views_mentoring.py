@@ -94,7 +94,8 @@ def _mentor_page(mentor: MentorProfile, form: BookForm, status: int = 200) -> tu
         MentorBooking.starts_at).limit(5)).all()
     return render_template(
         "pathways/mentoring/mentor.html", mentor=mentor, days=days, tz=tz, week=week,
-        booked=booked,
+        booked=booked, in_line=mentor.user_id is not None and mentor.user_id != current_user.id
+        and mentor.user_id in mentors.reporting_line(current_user),
         form=form, mentor_tz=mentors.zone(mentor.timezone), held=held, rating=rating,
         price=mentors.session_price_minor(mentor, mentor.session_minutes),
         month_used=mentors.sessions_in_month(mentor, now),

@@ -63,6 +63,15 @@ def test_an_employee_becomes_a_mentor_offers_a_capability_and_sets_hours(client,
     assert mentors.free_slots(mentors.profile_of(ada)) == []
 
 
+def test_a_mentor_in_my_reporting_line_shows_no_booking_form(client, auth, acme, make_user,
+                                                               make_mentor, cap):
+    boss = make_user(acme, name="Bo Boss")
+    mentor = make_mentor(boss, {cap: 4})
+    auth.login(make_user(acme, manager=boss))
+    page = client.get(f"/mentoring/mentors/{mentor.id}").get_data(as_text=True)
+    assert "is in your reporting line" in page and "Book this slot" not in page
+
+
 def test_someone_else_cannot_edit_a_mentors_hours(client, auth, acme, make_user, make_mentor,
                                                   cap, fingerprint):
     mentor = make_mentor(make_user(acme), {cap: 4})
