@@ -3,7 +3,22 @@ demo seeder. Called from `pathways.init_app`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+
+
+def next_sessions(limit: int = 3) -> dict[str, Any]:
+    """For the home card: the signed-in person's next sessions and their time zone."""
+    from flask_login import current_user
+
+    from app.extensions import db
+
+    from .mentor_bookings import bookings_query
+    from .mentor_calendar import viewer_zone
+
+    rows = db.session.scalars(bookings_query(current_user, upcoming=True).limit(limit)).all()
+    return {"sessions": rows, "tz": viewer_zone(current_user)}
 
 
 def init_app(app: Flask) -> None:
@@ -25,5 +40,6 @@ def init_app(app: Flask) -> None:
     add_stylesheet(app, "css/mentoring.css")
     add_home_card(app, "pathways/_card_mentoring.html", ("employee", "manager"), order=22)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["mentoring_next_sessions"] = next_sessions
     add_seeder(app, mentor_demo.seed, order=65)
     person_left.connect(mentor_bookings.on_person_left)

@@ -88,8 +88,14 @@ def _mentor_page(mentor: MentorProfile, form: BookForm, status: int = 200) -> tu
         MentorBooking.mentor_id == mentor.id, MentorBooking.status == "completed")) or 0
     rating = db.session.scalar(select(func.avg(MentorBooking.feedback_rating)).where(
         MentorBooking.mentor_id == mentor.id))
+    booked = db.session.scalars(select(MentorBooking).where(
+        MentorBooking.mentor_id == mentor.id, MentorBooking.mentee_id == current_user.id,
+        MentorBooking.status == "booked", MentorBooking.ends_at > now).order_by(
+        MentorBooking.starts_at).limit(5)).all()
     return render_template(
         "pathways/mentoring/mentor.html", mentor=mentor, days=days, tz=tz, week=week,
+        booked=booked, in_line=mentor.user_id is not None and mentor.user_id != current_user.id
+        and mentor.user_id in mentors.reporting_line(current_user),
         form=form, mentor_tz=mentors.zone(mentor.timezone), held=held, rating=rating,
         price=mentors.session_price_minor(mentor, mentor.session_minutes),
         month_used=mentors.sessions_in_month(mentor, now),

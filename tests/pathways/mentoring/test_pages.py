@@ -63,6 +63,15 @@ def test_an_employee_becomes_a_mentor_offers_a_capability_and_sets_hours(client,
     assert mentors.free_slots(mentors.profile_of(ada)) == []
 
 
+def test_a_mentor_in_my_reporting_line_shows_no_booking_form(client, auth, acme, make_user,
+                                                               make_mentor, cap):
+    boss = make_user(acme, name="Bo Boss")
+    mentor = make_mentor(boss, {cap: 4})
+    auth.login(make_user(acme, manager=boss))
+    page = client.get(f"/mentoring/mentors/{mentor.id}").get_data(as_text=True)
+    assert "is in your reporting line" in page and "Book this slot" not in page
+
+
 def test_someone_else_cannot_edit_a_mentors_hours(client, auth, acme, make_user, make_mentor,
                                                   cap, fingerprint):
     mentor = make_mentor(make_user(acme), {cap: 4})
@@ -138,6 +147,8 @@ def test_finding_from_a_gap_and_booking_from_the_mentor_page(client, auth, acme,
     assert "You have already booked this slot." in again.get_data(as_text=True)
     upcoming = client.get("/mentoring/sessions").get_data(as_text=True)
     assert "Ada Mentor" in upcoming
+    home = client.get("/home").get_data(as_text=True)  # the home card lists the next session
+    assert f"/mentoring/sessions/{booking.id}" in home and "with Ada Mentor" in home
     assert client.post(f"/mentoring/sessions/{booking.id}/cancel",
                        data={"cancel-reason": "Clash"}).status_code == 302
     db.session.expire_all()

@@ -1,0 +1,23 @@
+"""The mentoring benchmark runs end to end on a small demo (timings are not asserted)."""
+
+from __future__ import annotations
+
+from app import demo
+from app.extensions import db
+from pathways import mentor_bench
+from pathways.mentor_models import MentorBooking
+
+
+def test_mentor_bench_runs_on_a_small_demo_and_leaves_no_booking(app, monkeypatch):
+    monkeypatch.setattr(mentor_bench, "REPEAT", 1)
+    demo.seed(30, say=lambda m: None)
+    db.session.commit()
+    before = db.session.query(MentorBooking).count()
+    db.session.rollback()  # no write lock held (SQLite) while the benchmark runs
+    measured = mentor_bench.measure(app)
+    assert set(measured) == {"gap_employee", "gap_manager", "free_slots", "book", "find_page",
+                             "mentor_page"}
+    rows: list[tuple[str, str]] = []
+    mentor_bench.run(app, lambda section, metric, value, goal="": rows.append((section, metric)))
+    assert len(rows) == 6 and {s for s, _m in rows} == {"mentoring"}
+    assert db.session.query(MentorBooking).count() == before
