@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav, add_stylesheet
 
-    from . import api, cli, demo, models  # noqa: F401  (models: tables for create_all/Alembic)
+    from . import api, catalogue_models, cli, demo, models  # noqa: F401  (tables)
     from .views_capabilities import bp as capabilities_bp
     from .views_frameworks import bp as frameworks_bp
     from .views_roles import bp as roles_bp
