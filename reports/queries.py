@@ -265,7 +265,7 @@ def forecast_rows(company_id: int, period_start: date, today: date, period_end: 
     left = max(0, (period_end - today).days)
     avail = LedgerAccount.__table__.alias("avail_acc")
     spent = LedgerAccount.__table__.alias("spent_acc")
-    pace = spent.c.balance_minor * literal(left) / literal(elapsed)
+    pace = spent.c.balance_minor * literal(1.0) * literal(left) / literal(elapsed)
     unspent = case((avail.c.balance_minor <= pace, literal(0)),
                    else_=avail.c.balance_minor - pace)
     base = (select().select_from(Budget)
@@ -278,12 +278,12 @@ def forecast_rows(company_id: int, period_start: date, today: date, period_end: 
     if per_team:
         query = base.add_columns(User.team_id, func.sum(avail.c.balance_minor),
                                  func.sum(unspent), func.count()).group_by(User.team_id)
-        return [(t, int(a or 0), int(u or 0), int(n)) for t, a, u, n in
+        return [(t, int(a or 0), round(u or 0), int(n)) for t, a, u, n in
                 db.session.execute(query).all()]
     u = unspent.label("unspent")
     query = (base.add_columns(User.id, User.name, User.team_id, avail.c.balance_minor, u)
              .where(avail.c.balance_minor > 0).order_by(u.desc(), User.name).limit(limit))
-    return [(i, n, t, int(a), int(x)) for i, n, t, a, x in db.session.execute(query).all()]
+    return [(i, n, t, int(a), round(x)) for i, n, t, a, x in db.session.execute(query).all()]
 
 
 # --- gaps ------------------------------------------------------------------------------------
