@@ -36,8 +36,8 @@ def _head(width: int, height: int, title: str, desc: str) -> list[str]:
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1
-    for step in (1, 2, 2.5, 5):
-        for exp in range(0, 15):
+    for exp in range(0, 15):
+        for step in (1, 2, 2.5, 5):
             top = step * 10 ** exp
             if top >= value:
                 return top

@@ -38,7 +38,10 @@ def safe_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
     scheme = urlsplit(url).scheme.lower()
     if scheme == "data":
-        return default_url_fetcher(url)
+        result = default_url_fetcher(url)
+        if "file_obj" in result:  # read it whole: the caller gets one shape
+            result["string"] = result.pop("file_obj").read()
+        return result
     if scheme == "file":
         path = Path(unquote(urlsplit(url).path)).resolve()
         if path.is_file() and path.is_relative_to(STATIC):
