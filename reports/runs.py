@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from app.tasks import after_commit, huey, with_app_context
 from . import datasets, pdf
 from .models import FREQUENCIES, ReportRun, ReportSubscription, RunStatus
 
-SYNC_PEOPLE_LIMIT = 1000  # companies up to this size render inside the request
+SYNC_PEOPLE_LIMIT = 1000  # default of REPORTS_SYNC_PEOPLE: up to this size, render at once
 log = logging.getLogger("trellis.reports")
 
 
@@ -50,6 +51,11 @@ def allowed_team(user: User, team_id: int | None) -> int | None:
         raise PermissionDenied("Managers see the reports of their own team.", "team_id")
     raise PermissionDenied("Capability reports are for executives, admins and managers with a "
                            "team.")
+
+
+def renders_at_once(company_id: int) -> bool:
+    limit = current_app.config.get("REPORTS_SYNC_PEOPLE", SYNC_PEOPLE_LIMIT)
+    return people_count(company_id) <= limit
 
 
 def people_count(company_id: int) -> int:
@@ -103,7 +109,7 @@ def execute(run_id: int) -> ReportRun:
         params = datasets.Params(company.id, run.period_start, run.period_end, run.team_id)
         data = datasets.build(company, params, progress=progress)
         rendered = pdf.render(data, progress=progress)
-        relative = Path("reports") / str(company.id) / f"{run.id}.pdf"
+        relative = Path("reports") / str(company.id) / f"{run.id}-{secrets.token_hex(8)}.pdf"
         target = Path(current_app.instance_path) / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(rendered.pdf)
@@ -230,5 +236,7 @@ def deliver_task(subscription_id: int, start: str, end: str) -> None:
 @with_app_context
 def deliver_due_task() -> None:
     """Every morning: queue the deliveries of every month or quarter that has closed."""
-    for sub_id, start, end in due(date.today()):
+    todo = due(date.today())
+    db.session.rollback()  # end the read: each delivery runs in a transaction of its own
+    for sub_id, start, end in todo:
         deliver_task(sub_id, start.isoformat(), end.isoformat())

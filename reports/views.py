@@ -3,6 +3,8 @@ scheduled delivery."""
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -88,7 +90,7 @@ def create_run() -> Response | tuple[str, int]:
     except DomainError as exc:
         return _failed(exc)
     run = runs.request_run(current_user, params)
-    small = runs.people_count(params.company_id) <= runs.SYNC_PEOPLE_LIMIT
+    small = runs.renders_at_once(params.company_id)
     if not small:
         runs.enqueue(run)
     db.session.commit()
@@ -120,8 +122,8 @@ def download(run_id: int) -> Response:
     path = runs.file_for(run)
     if run.status != RunStatus.DONE.value or not path.is_file():
         abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=run.filename or f"report-{run.id}.pdf")
+    return send_file(io.BytesIO(path.read_bytes()), mimetype="application/pdf",
+                     as_attachment=True, download_name=run.filename or f"report-{run.id}.pdf")
 
 
 @bp.get("/history")
