@@ -77,11 +77,19 @@ def build_message(
     message.set_content(body)
     for filename, mimetype, data in attachments:
         maintype, _, subtype = mimetype.partition("/")
-        params = {"method": "REQUEST"} if mimetype == "text/calendar" else {}
+        params = {"method": _ical_method(data)} if mimetype == "text/calendar" else {}
         message.add_attachment(
             data, maintype=maintype, subtype=subtype, filename=filename, params=params
         )
     return message
+
+
+def _ical_method(data: bytes) -> str:
+    """The METHOD of a calendar attachment (REQUEST, CANCEL, …), for its Content-Type."""
+    for line in data.splitlines():
+        if line.upper().startswith(b"METHOD:"):
+            return line.split(b":", 1)[1].strip().decode("ascii", "replace").upper()
+    return "REQUEST"
 
 
 def _send_smtp(message: EmailMessage) -> None:

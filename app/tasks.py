@@ -75,6 +75,10 @@ def after_commit(session: Any, callback: Callable[[], Any]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT (begin_nested) is released: the
+    # outer transaction can still roll back then, so wait for the real commit.
+    if session.in_nested_transaction():
+        return
     callbacks = session.info.pop("trellis_after_commit", [])
     for callback in callbacks:
         callback()

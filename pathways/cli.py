@@ -1,4 +1,5 @@
-"""CLI: `flask import-framework --company SLUG [--framework NAME] [--scale NAME] FILE`."""
+"""CLI: `flask import-framework --company SLUG [--framework NAME] [--scale NAME] FILE` and
+`flask import-offerings --company SLUG FILE`."""
 
 from __future__ import annotations
 
@@ -47,5 +48,34 @@ def import_framework(slug: str, framework_name: str | None, scale_name: str | No
                f"({plan.creates} new, {plan.updates} changed, {plan.unchanged} unchanged).")
 
 
+@click.command("import-offerings")
+@click.option("--company", "slug", required=True, help="Company slug, e.g. acme.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_offerings(slug: str, file: Path) -> None:
+    """Import catalogue offerings from CSV; a bad row: nothing written, every problem listed."""
+    from . import offering_import
+
+    company = company_by_slug(slug)
+    actor = first_admin(company)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        click.echo("File: not UTF-8 text; save it as 'CSV UTF-8'.", err=True)
+        sys.exit(1)
+    plan = offering_import.parse(company.id, text)
+    if not plan.ok:
+        for error in plan.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(plan.errors)} problems; nothing was imported.", err=True)
+        sys.exit(1)
+    with click.progressbar(length=len(plan.rows), label="Importing offerings") as bar:
+        count = offering_import.apply(actor, plan, progress=bar.update)
+    db.session.commit()
+    click.echo(f"Imported {count} offerings ({plan.creates} new, {plan.updates} updated"
+               + (f"; new providers: {', '.join(plan.new_providers)}" if plan.new_providers
+                  else "") + ").")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(import_framework)
+    app.cli.add_command(import_offerings)
