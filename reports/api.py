@@ -38,9 +38,9 @@ SUMMARY_SCHEMA: dict[str, Any] = {
 }
 _PARAMS = """
       parameters:
-        - {in: query, name: from, schema: {type: string, format: date}, description: "first day (default: start of the fiscal year)"}
-        - {in: query, name: to, schema: {type: string, format: date}, description: "last day (default: today)"}
-        - {in: query, name: team_id, schema: {type: integer}, description: "a team and its sub-teams (managers: their own team)"}
+        - {in: query, name: from, schema: {type: string, format: date}, description: "default: fiscal year start"}
+        - {in: query, name: to, schema: {type: string, format: date}, description: "default: today"}
+        - {in: query, name: team_id, schema: {type: integer}, description: "a team with its sub-teams"}
 """
 
 

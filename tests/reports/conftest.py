@@ -57,8 +57,8 @@ def _dated(when: date, fn: Callable[[], Any]) -> Any:
 
 
 @pytest.fixture
-def small(make_company: Any, make_team: Any, make_user: Any, make_capability: Any,
-          make_role: Any, assign: Any, evidence: Any) -> World:
+def small(make_company: Any, make_team: Any, make_user: Any,  # noqa: F811 (fixtures)
+          make_capability: Any, make_role: Any, assign: Any, evidence: Any) -> World:  # noqa: F811
     company = make_company("Small Co", "small", currency="EUR", fiscal_year_start_month=1)
     admin = make_user(company, email="hr@small.test", name="Hal Admin",
                       roles=("admin", "executive", "employee"), start_date=None)
