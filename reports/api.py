@@ -66,7 +66,7 @@ def summary() -> Response:
               schema: {$ref: "#/components/schemas/ReportSummary"}
     """
     params = _params()
-    return jsonify(datasets.build(current_company(), params).summary_json())
+    return jsonify(datasets.build(current_company(), params, full=False).summary_json())
 
 
 @bp.get("/reports/capability.pdf")

@@ -286,8 +286,9 @@ class _State:
 
 
 def build(company: Company, params: Params, today: date | None = None,
-          progress: Any = None) -> Dataset:
-    """Compute the whole report dataset (about twenty aggregate queries)."""
+          progress: Any = None, full: bool = True) -> Dataset:
+    """Compute the whole report dataset (about twenty aggregate queries); `full=False` computes
+    only what the summary API returns (headlines, findings, teams)."""
     step = progress or (lambda _label: None)
     today = today or date.today()
     cid = company.id
@@ -305,7 +306,7 @@ def build(company: Company, params: Params, today: date | None = None,
     gained = q.levels_gained(cid, [q.Bucket(start, end)], team_ids)
     prev_gained = q.levels_gained(cid, [q.Bucket(p_start, p_end)], team_ids)
     month_buckets = q.months(start, end)
-    monthly = q.levels_gained(cid, month_buckets, team_ids)
+    monthly = q.levels_gained(cid, month_buckets, team_ids) if full else []
 
     step("spend and budgets")
     spend = q.spend_by_team(cid, start, end, team_ids)
@@ -316,7 +317,8 @@ def build(company: Company, params: Params, today: date | None = None,
     as_of = min(max(today, fiscal.start), fiscal.end)
     forecast_teams = {t: (a, u, n) for t, a, u, n in q.forecast_rows(
         cid, fiscal.start, as_of, fiscal.end, team_ids, per_team=True)}
-    at_risk = q.forecast_rows(cid, fiscal.start, as_of, fiscal.end, team_ids, limit=10)
+    at_risk = (q.forecast_rows(cid, fiscal.start, as_of, fiscal.end, team_ids, limit=10)
+               if full else [])
 
     people_total = now.total_people()
     scope_hidden = people_total < MIN_GROUP
@@ -430,7 +432,8 @@ def build(company: Company, params: Params, today: date | None = None,
         Series(cat_names.get(c, "?"), per_cat[c]) for c in top]
 
     # Money: by offering type and provider, forecast and people at risk.
-    slices = [] if scope_hidden else sources.spend_by_offering(cid, start, end, team_ids)
+    slices = [] if scope_hidden or not full else sources.spend_by_offering(cid, start, end,
+                                                                            team_ids)
     f_avail = sum(a for a, _u, _n in forecast_teams.values())
     f_unspent = sum(u for _a, u, _n in forecast_teams.values())
     risk = [] if scope_hidden else [
@@ -439,7 +442,7 @@ def build(company: Company, params: Params, today: date | None = None,
 
     # Gaps and the ways to close them.
     gap_rows: list[GapRow] = []
-    if not scope_hidden:
+    if full and not scope_hidden:
         largest = q.largest_gaps(cid, team_ids)
         ids = [c for c, *_ in largest]
         info = {c: (n, cn) for c, n, _ci, cn, _p in q.capabilities(cid, ids)}
@@ -451,7 +454,8 @@ def build(company: Company, params: Params, today: date | None = None,
                                    closers[c].mentors, p * min(costs) if costs else None))
 
     step("pathways")
-    pathways = [] if scope_hidden else sources.pathway_progress(cid, start, end, team_ids)
+    pathways = ([] if scope_hidden or not full
+                else sources.pathway_progress(cid, start, end, team_ids))
 
     team_name = names.get(params.team_id) if params.team_id else None
     data = Dataset(

@@ -39,22 +39,6 @@ def active_at(d: date) -> Any:
                     and_(User.left_on.is_not(None), User.left_on > d)))
 
 
-def level_at(company_id: int, d: date) -> Any:
-    """Subquery (user_id, capability_id, level): `current_level(e, c, d)` for every pair.
-
-    The level rule writes at most one change per pair and day, so the latest change on or
-    before `d` is unique."""
-    latest = (select(LevelChange.user_id, LevelChange.capability_id,
-                     func.max(LevelChange.changed_on).label("on"))
-              .where(LevelChange.company_id == company_id, LevelChange.changed_on <= d)
-              .group_by(LevelChange.user_id, LevelChange.capability_id).subquery())
-    return (select(LevelChange.user_id, LevelChange.capability_id, LevelChange.level)
-            .join(latest, and_(LevelChange.user_id == latest.c.user_id,
-                               LevelChange.capability_id == latest.c.capability_id,
-                               LevelChange.changed_on == latest.c.on))
-            .where(LevelChange.company_id == company_id).subquery())
-
-
 def people_by_team(company_id: int, d: date, team_ids: TeamIds) -> dict[int | None, int]:
     """Active people on `d` per team."""
     rows = db.session.execute(
@@ -65,14 +49,27 @@ def people_by_team(company_id: int, d: date, team_ids: TeamIds) -> dict[int | No
 
 
 def _requirements_at(company_id: int, d: date, team_ids: TeamIds) -> tuple[Any, Any]:
-    """(select over active person × role requirement with their level on `d`, met expression)."""
-    lv = level_at(company_id, d)
-    met = case((func.coalesce(lv.c.level, 0) >= RoleRequirement.level, 1), else_=0)
+    """(select over active person × role requirement with their level on `d`, met expression).
+
+    On or after today the level is the `capability_levels` snapshot (evidence cannot be dated
+    in the future); before, the latest change on or before `d`, one index seek per pair."""
+    if d >= date.today():
+        level: Any = (select(CapabilityLevel.level)
+                      .where(CapabilityLevel.user_id == RoleAssignment.user_id,
+                             CapabilityLevel.capability_id == RoleRequirement.capability_id)
+                      .correlate(RoleAssignment, RoleRequirement).scalar_subquery())
+    else:
+        level = (select(LevelChange.level)
+                 .where(LevelChange.company_id == company_id,
+                        LevelChange.user_id == RoleAssignment.user_id,
+                        LevelChange.capability_id == RoleRequirement.capability_id,
+                        LevelChange.changed_on <= d)
+                 .order_by(LevelChange.changed_on.desc()).limit(1)
+                 .correlate(RoleAssignment, RoleRequirement).scalar_subquery())
+    met = case((func.coalesce(level, 0) >= RoleRequirement.level, 1), else_=0)
     query = (select().select_from(RoleAssignment)
              .join(User, User.id == RoleAssignment.user_id)
              .join(RoleRequirement, RoleRequirement.role_id == RoleAssignment.role_id)
-             .outerjoin(lv, and_(lv.c.user_id == RoleAssignment.user_id,
-                                 lv.c.capability_id == RoleRequirement.capability_id))
              .where(RoleAssignment.company_id == company_id, User.company_id == company_id,
                     active_at(d), _in_scope(team_ids)))
     return query, met
@@ -143,30 +140,33 @@ def levels_gained(company_id: int, buckets: Sequence[Bucket], team_ids: TeamIds
     if not buckets:
         return []
     bucket = case(*((LevelChange.changed_on.between(b.start, b.end), literal(i))
-                    for i, b in enumerate(buckets)), else_=literal(-1)).label("bucket")
-    part = (LevelChange.user_id, LevelChange.capability_id, bucket)
-    inner = (select(LevelChange.user_id, LevelChange.capability_id, bucket, LevelChange.level,
-                    LevelChange.previous_level,
-                    func.row_number().over(partition_by=part, order_by=(
-                        LevelChange.changed_on, LevelChange.id)).label("rn_first"),
-                    func.row_number().over(partition_by=part, order_by=(
-                        LevelChange.changed_on.desc(), LevelChange.id.desc())).label("rn_last"))
-             .join(User, User.id == LevelChange.user_id)
-             .where(LevelChange.company_id == company_id,
-                    LevelChange.changed_on.between(buckets[0].start, buckets[-1].end),
-                    _in_scope(team_ids)).subquery())
-    first = func.max(case((inner.c.rn_first == 1, inner.c.previous_level), else_=None))
-    last = func.max(case((inner.c.rn_last == 1, inner.c.level), else_=None))
-    pairs = (select(inner.c.user_id, inner.c.capability_id, inner.c.bucket,
-                    (last - first).label("delta"))
-             .where(inner.c.bucket >= 0)
-             .group_by(inner.c.user_id, inner.c.capability_id, inner.c.bucket).subquery())
-    gain = func.sum(case((pairs.c.delta > 0, pairs.c.delta), else_=0))
+                    for i, b in enumerate(buckets)), else_=literal(-1))
+    # The level rule writes at most one change per pair and day: the first and last change of
+    # a pair in a bucket are found by date (an index-ordered GROUP BY), then joined back.
+    span = (select(LevelChange.user_id, LevelChange.capability_id, bucket.label("bucket"),
+                   func.min(LevelChange.changed_on).label("first"),
+                   func.max(LevelChange.changed_on).label("last"))
+            .join(User, User.id == LevelChange.user_id)
+            .where(LevelChange.company_id == company_id,
+                   LevelChange.changed_on.between(buckets[0].start, buckets[-1].end),
+                   _in_scope(team_ids))
+            .group_by(LevelChange.user_id, LevelChange.capability_id, bucket).subquery())
+    first = LevelChange.__table__.alias("first_change")
+    last = LevelChange.__table__.alias("last_change")
+    delta = last.c.level - first.c.previous_level
+    gain = func.sum(case((delta > 0, delta), else_=0))
     rows = db.session.execute(
-        select(pairs.c.bucket, User.team_id, Capability.category_id, gain)
-        .join(User, User.id == pairs.c.user_id)
-        .join(Capability, Capability.id == pairs.c.capability_id)
-        .group_by(pairs.c.bucket, User.team_id, Capability.category_id)).all()
+        select(span.c.bucket, User.team_id, Capability.category_id, gain)
+        .join(first, and_(first.c.company_id == company_id, first.c.user_id == span.c.user_id,
+                          first.c.capability_id == span.c.capability_id,
+                          first.c.changed_on == span.c.first))
+        .join(last, and_(last.c.company_id == company_id, last.c.user_id == span.c.user_id,
+                         last.c.capability_id == span.c.capability_id,
+                         last.c.changed_on == span.c.last))
+        .join(User, User.id == span.c.user_id)
+        .join(Capability, Capability.id == span.c.capability_id)
+        .where(span.c.bucket >= 0)
+        .group_by(span.c.bucket, User.team_id, Capability.category_id)).all()
     return [(int(b), t, int(c), int(g or 0)) for b, t, c, g in rows]
 
 
@@ -216,7 +216,7 @@ def spend_by_reference(company_id: int, start: date, end: date,
 GRANT_KINDS = ("allocation", "adjustment")
 
 
-def _allocated_per_account(company_id: int) -> Any:
+def _allocated_per_account(company_id: int, start: date, end: date) -> Any:
     """Subquery (account_id, allocated): what flowed into each `available` account as allowance
     (allocations, adjustments, rollovers in), so a closed budget keeps its full allocation."""
     amount = LedgerEntry.amount_minor
@@ -224,8 +224,9 @@ def _allocated_per_account(company_id: int) -> Any:
                    (and_(LedgerTransaction.kind == "rollover", amount > 0), amount), else_=0)
     return (select(LedgerEntry.account_id, func.sum(granted).label("allocated"))
             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-            .where(LedgerAccount.company_id == company_id, LedgerAccount.kind == "available")
+            .join(Budget, Budget.available_account_id == LedgerEntry.account_id)
+            .where(Budget.company_id == company_id, Budget.period_start <= end,
+                   Budget.period_end >= start)
             .group_by(LedgerEntry.account_id).subquery())
 
 
@@ -233,7 +234,7 @@ def budgets_by_team(company_id: int, start: date, end: date,
                     team_ids: TeamIds) -> dict[int | None, dict[str, int]]:
     """Budgets whose fiscal period overlaps [start, end], per team: allocated, held, spent
     (the budgets' own balances, for utilisation) and people with a budget."""
-    alloc = _allocated_per_account(company_id)
+    alloc = _allocated_per_account(company_id, start, end)
     held = LedgerAccount.__table__.alias("held_acc")
     spent = LedgerAccount.__table__.alias("spent_acc")
     rows = db.session.execute(
