@@ -163,8 +163,9 @@ def ways_to_close(company_id: int, capability_ids: Sequence[int],
             .group_by(men.MentorCapability.capability_id)).all()
         for cap, count, rate in rows:
             result[cap].mentors = int(count)
-            result[cap].options.append(Option("Mentor", f"{count} mentor"
-                                              + ("s" if count != 1 else ""), int(rate or 0)))
+            result[cap].options.append(Option("Mentoring", f"{count} mentor"
+                                              + ("s" if count != 1 else "") + " offer it",
+                                              int(rate or 0)))
     return result
 
 
