@@ -143,3 +143,20 @@ def test_a_failed_render_is_recorded(small: World, app: Any, client: Any, auth: 
     page = client.get(f"/reports/runs/{run.id}").get_data(as_text=True)
     assert "could not be made" in page
     assert client.get(f"/reports/runs/{run.id}/download").status_code == 404
+
+
+def test_dashboard_queries_do_not_grow_with_people(small: World, client: Any, auth: Any,
+                                                   make_user: Any) -> None:
+    from tests.querycount import count_queries
+
+    auth.login("hr@small.test")
+    client.get("/reports", query_string=PERIOD)  # warm up
+    with count_queries() as before:
+        assert client.get("/reports", query_string=PERIOD).status_code == 200
+    for i in range(6):
+        make_user(small.company, email=f"new{i}@small.test", team=small.beta)
+    client.get("/reports", query_string=PERIOD)  # warm up again: the session was expired
+    with count_queries() as after:
+        client.get("/reports", query_string=PERIOD)
+    extra = after.statements[len(before.statements):] if after.count > before.count else []
+    assert after.count == before.count <= 40, extra
