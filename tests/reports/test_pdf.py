@@ -33,7 +33,7 @@ def test_headline_numbers_and_heatmap_cells_are_printed(small: World) -> None:
     for printed in ("Small Co", "10", "41%", "44%", "13", "€1,200", "€10,000", "€92.31",
                     "20%", "Writing coverage rose from 22% to 56%."):
         assert printed in cover, printed
-    heat = next(p.extract_text() for p in reader.pages if "Coverage by team" in p.extract_text())
+    heat = next(p.extract_text() for p in reader.pages if "Coverage by team and capability" in p.extract_text())
     lines = heat.splitlines()
     alpha = [line for line in lines if line.startswith("Alpha")]
     assert alpha == ["Alpha 33%", "Alpha 67%"]  # Data analysis, then Writing
