@@ -1,0 +1,112 @@
+"""A small company with a hand-computed answer key for the capability report.
+
+Small Co: teams Alpha (A1–A6) and Beta (B1–B3) plus an admin without a team; everyone is an
+Analyst, who needs Data analysis at level 3 (weight 2) and Writing at level 2 (weight 1).
+The report period is the first half of 2025; the previous period is the 181 days before it.
+Ledger rows are stamped with the day each movement happened (the story is told in 2025).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import Company, Team, User
+from billing import budgets, holds, policies, wallet
+from billing.models import LedgerTransaction
+from billing.policies import Period, PolicyData
+from pathways.models import Capability
+from tests.pathways.conftest import (  # noqa: F401  (fixtures)
+    assign,
+    evidence,
+    make_capability,
+    make_framework,
+    make_role,
+)
+
+START, END = date(2025, 1, 1), date(2025, 6, 30)
+FY2024 = Period(date(2024, 1, 1), date(2024, 12, 31))
+FY2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
+
+
+@dataclass
+class World:
+    company: Company
+    admin: User
+    alpha: Team
+    beta: Team
+    people: dict[str, User]
+    data: Capability
+    writing: Capability
+
+
+def _dated(when: date, fn: Callable[[], Any]) -> Any:
+    """Run a money movement and stamp its ledger transactions with `when`."""
+    last = db.session.scalar(select(func.max(LedgerTransaction.id))) or 0
+    result = fn()
+    db.session.execute(update(LedgerTransaction).where(LedgerTransaction.id > last)
+                       .values(created_at=datetime.combine(when, datetime.min.time())))
+    db.session.commit()
+    return result
+
+
+@pytest.fixture
+def small(make_company: Any, make_team: Any, make_user: Any,  # noqa: F811 (fixtures)
+          make_capability: Any, make_role: Any, assign: Any, evidence: Any) -> World:  # noqa: F811
+    company = make_company("Small Co", "small", currency="EUR", fiscal_year_start_month=1)
+    admin = make_user(company, email="hr@small.test", name="Hal Admin",
+                      roles=("admin", "executive", "employee"), start_date=None)
+    alpha, beta = make_team(company, "Alpha"), make_team(company, "Beta")
+    people = {}
+    for name in ("A1", "A2", "A3", "A4", "A5", "A6", "B1", "B2", "B3"):
+        people[name] = make_user(company, email=f"{name.lower()}@small.test", name=f"Person {name}",
+                                 team=alpha if name[0] == "A" else beta,
+                                 start_date=date(2020, 1, 1))
+    data = make_capability(company, "Data analysis", category="Data")
+    writing = make_capability(company, "Writing", category="Communication")
+    analyst = make_role(company, "Analyst", requires={data: (3, 2), writing: (2, 1)})
+    for person in people.values():
+        assign(person, analyst)
+    p = people
+    for who, cap, level, on in (
+            ("A1", data, 2, date(2024, 10, 1)), ("A1", writing, 2, date(2024, 10, 1)),
+            ("A1", data, 3, date(2025, 3, 1)),
+            ("A2", data, 3, date(2024, 11, 1)), ("A2", writing, 1, date(2025, 2, 1)),
+            ("A2", writing, 3, date(2025, 5, 15)),
+            ("A3", data, 1, date(2025, 1, 10)), ("A3", data, 4, date(2025, 4, 1)),
+            ("A3", data, 2, date(2025, 6, 1)),
+            ("A4", writing, 2, date(2025, 6, 10)),
+            ("A5", data, 3, date(2025, 7, 15)),
+            ("A6", writing, 2, date(2024, 6, 1)),
+            ("B1", data, 3, date(2025, 2, 10)),
+            ("B2", writing, 2, date(2025, 3, 3))):
+        evidence(p[who], cap, level, "manager", on=on, author=admin)
+
+    policies.save_policy(admin, PolicyData("default", 100_000))
+    wallet.record_bank_transfer(admin, company, 10_000_000, "OPENING", "fund-small")
+    budgets.run_allocation(admin, company, FY2024, FY2024.end, key="alloc-2024")
+    budgets.run_allocation(admin, company, FY2025, FY2025.end, key="alloc-2025")
+    db.session.commit()
+
+    def buy(who: str, amount: int, held_on: date, captured_on: date | None, n: int) -> Any:
+        hold = _dated(held_on, lambda: holds.hold(p[who], p[who], amount, f"demo:{n}",
+                                                  f"hold-{n}", on=held_on))
+        if captured_on is not None:
+            _dated(captured_on, lambda: holds.capture(admin, hold, f"capture-{n}"))
+        return hold
+
+    buy("A1", 15_000, date(2024, 10, 20), date(2024, 11, 1), 1)  # previous period
+    buy("A1", 40_000, date(2025, 2, 1), date(2025, 2, 5), 2)
+    a2 = buy("A2", 30_000, date(2025, 3, 1), date(2025, 3, 10), 3)
+    _dated(date(2025, 4, 1), lambda: holds.refund(admin, a2, 10_000, "refund-3", "Half day"))
+    buy("A3", 25_000, date(2025, 6, 1), None, 4)  # still held
+    buy("A4", 50_000, date(2025, 6, 20), date(2025, 7, 10), 5)  # captured after the period
+    buy("B1", 60_000, date(2025, 5, 1), date(2025, 5, 20), 6)
+    db.session.commit()
+    return World(company, admin, alpha, beta, people, data, writing)
