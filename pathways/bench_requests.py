@@ -78,6 +78,7 @@ def _setup(url: str, workers: int, ops: int) -> tuple[list[tuple[int, int]], int
             title="Bench course", type="course", price_minor=PRICE, duration_hours=1))
         db.session.commit()
         offering_id = offering.id
+        db.session.remove()  # return the connection before the pool goes
         db.engine.dispose()
     return pairs, offering_id
 
@@ -103,6 +104,7 @@ def _request_worker(url: str, user_id: int, manager_id: int, offering_id: int, o
             db.session.commit()
             assert req.status == "purchased"
         out.put((start, time.monotonic()))
+        db.session.remove()  # return the connection before the pool goes
         db.engine.dispose()
 
 
@@ -118,6 +120,7 @@ def _insert_worker(url: str, worker: int, ops: int, barrier: Any, out: Any) -> N
                                                                     note="x"))
             db.session.commit()
         out.put((start, time.monotonic()))
+        db.session.remove()  # return the connection before the pool goes
         db.engine.dispose()
 
 
@@ -145,6 +148,7 @@ def throughput(url: str, workers: int = 4, ops: int = 50) -> dict[str, Any]:
     app = _app(url)
     with app.app_context():
         SCRATCH.create_all(db.engine)
+        db.session.remove()  # return the connection before the pool goes
         db.engine.dispose()
     try:
         insert_s = _race(_insert_worker, [(url, w, ops * 2) for w in range(workers)])
@@ -152,7 +156,7 @@ def throughput(url: str, workers: int = 4, ops: int = 50) -> dict[str, Any]:
         with app.app_context():
             SCRATCH.drop_all(db.engine)
             ok = all(c.ok for c in verify.run_checks())
-            db.session.remove()
+            db.session.remove()  # return the connection before the pool goes
             db.engine.dispose()
     requests, inserts = workers * ops, workers * ops * 2
     result = {"workers": workers, "requests": requests, "seconds": round(flow_s, 3),
@@ -172,7 +176,7 @@ def run(app: Flask, record: Callable[[str, str, float | str, str], None],
 
     url = db.engine.url.render_as_string(hide_password=False)
     name = db.engine.dialect.name
-    db.session.remove()
+    db.session.remove()  # return the connection before the pool goes
     db.engine.dispose()  # no connection of this process stays open while the workers run
     result = throughput(url, workers, ops)
     record("requests", f"request → approve → capture, {workers} workers on {name}",

@@ -62,8 +62,8 @@ def _admin(company: Company) -> User | None:
 
 def _take(req: LearningRequest, fate: str, admin: User, rng: random.Random, n: int) -> None:
     """Move a fresh request to `fate` through the services."""
-    if fate == "pending":
-        return
+    if fate == "pending" or (fate in ("cancelled", "rejected") and req.status != "pending"):
+        return  # (an auto-approved pathway step is bought already)
     if fate == "cancelled":
         svc.cancel(req.requester, req, "Found a free alternative (demo)")
         return
@@ -167,6 +167,15 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
     """The learning-request part of `flask seed-demo` (registered with `add_seeder`, order 70)."""
     rng = random.Random(70)
     today = date.today()
+    svc.quiet()  # demo people get no e-mails
+    try:
+        _seed(world, rng, today, say)
+    finally:
+        db.session.info.pop(svc.QUIET, None)
+
+
+def _seed(world: DemoWorld, rng: random.Random, today: date,
+          say: Callable[[str], None]) -> None:
     total = 0
     for company, mode, sample in ((world.acme, "auto", 40), (world.globex, "manual", 8)):
         admin = _admin(company)

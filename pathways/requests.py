@@ -455,7 +455,17 @@ def refund(actor: User, req: LearningRequest, amount_minor: int | None, key: str
 
 # --- e-mail ---------------------------------------------------------------------------------
 
+QUIET = "requests_quiet"
+
+
+def quiet() -> None:
+    """No request e-mails for the rest of this session's transaction (demo seeding)."""
+    db.session.info[QUIET] = True
+
+
 def _notify_approvers(req: LearningRequest) -> None:
+    if db.session.info.get(QUIET):
+        return
     price = fmt(req.price_minor, req.currency)
     for person in approvers_for(req):
         queue_email(person.email, f"Approval needed: {req.requester.name} asks for {req.title}",
@@ -467,6 +477,8 @@ def _notify_approvers(req: LearningRequest) -> None:
 
 
 def _notify_requester(req: LearningRequest, what: str, comment: str | None) -> None:
+    if db.session.info.get(QUIET):
+        return
     queue_email(req.requester.email, f"Your request for {req.title} was {what}",
                 f"Hello {req.requester.name},\n\nyour request for \"{req.title}\" was {what}."
                 + (f"\nComment: {comment}" if comment else "")

@@ -25,6 +25,7 @@ def test_bench_requests_runs_and_leaves_a_verified_ledger(database_url, tmp_path
             upgrade()
         else:
             db.create_all()
+        db.session.remove()
         db.engine.dispose()
     result = bench_requests.throughput(url, workers=2, ops=3)
     assert result["requests"] == 6 and result["ledger_verified"]
