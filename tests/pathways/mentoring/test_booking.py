@@ -189,7 +189,7 @@ def test_an_admin_attests_for_an_external_coach(acme, admin, make_user, make_coa
 
 def test_when_someone_leaves_their_future_sessions_are_cancelled(client, auth, acme, admin,
                                                                  make_user, make_mentor, cap):
-    emma, ada = make_user(acme, name="Emma"), make_user(acme, name="Ada")
+    _emma, ada = make_user(acme, name="Emma"), make_user(acme, name="Ada")
     mentor = make_mentor(ada, {cap: 4}, hours=[(d, "09:00", "12:00") for d in range(7)])
     other = make_mentor(make_user(acme, name="Olga"), {cap: 4})
     slots = mentors.free_slots(mentor)
