@@ -21,7 +21,7 @@ class NavItem:
     endpoint: str
     roles: tuple[str, ...]
     order: int = 50
-    section: str = "main"  # "main" or "account"
+    section: str = "main"  # "main", "admin" (setting-up and money pages) or "account"
 
 
 def add_nav(app: Flask, item: NavItem) -> None:

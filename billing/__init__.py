@@ -35,9 +35,9 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     stripe_cli.init_app(app)
     app.jinja_env.globals["billing_budget_card"] = views.budget_card
-    add_nav(app, NavItem("Budgets", "billing.index", ("admin",), order=30))
-    add_nav(app, NavItem("Wallet", "billing.wallet_page", ("admin",), order=31))
-    add_nav(app, NavItem("Billing", "billing_stripe.billing_page", ("admin",), order=32))
+    add_nav(app, NavItem("Budgets", "billing.index", ("admin",), order=9, section="admin"))
+    add_nav(app, NavItem("Wallet", "billing.wallet_page", ("admin",), order=10, section="admin"))
+    add_nav(app, NavItem("Billing", "billing_stripe.billing_page", ("admin",), order=11, section="admin"))
     add_home_card(app, "billing/_budget_card.html", ("employee",), order=10)
     add_home_card(app, "billing/_subscription_card.html", ("admin",), order=5)
     add_stylesheet(app, "css/billing.css")

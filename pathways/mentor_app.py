@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(mentors_bp)
     mentor_api.init_app(app)
     add_nav(app, NavItem("Mentoring", "mentoring.index", (), order=14))
-    add_nav(app, NavItem("Mentors & coaches", "mentors.coaches", ("admin",), order=33))
+    add_nav(app, NavItem("Mentors & coaches", "mentors.coaches", ("admin",), order=7, section="admin"))
     add_stylesheet(app, "css/mentoring.css")
     add_home_card(app, "pathways/_card_mentoring.html", ("employee", "manager"), order=22)
     app.jinja_env.filters["local_time"] = local_time

@@ -31,6 +31,6 @@ def init_app(app: Flask) -> None:
     catalogue.add_offering_action(app, "requests/_request_button.html")
     add_nav(app, NavItem("My requests", "requests.mine", (), order=13))
     add_nav(app, NavItem("Approvals", "requests.inbox", ("manager", "admin"), order=15))
-    add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=36))
+    add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=8, section="admin"))
     add_home_card(app, "requests/_inbox_card.html", ("manager", "admin"), order=12)
     add_seeder(app, request_demo.seed, order=70)

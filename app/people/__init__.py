@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.globals["manager_names"] = manager_names
-    add_nav(app, NavItem("People", "people.index", ("admin",), order=20))
-    add_nav(app, NavItem("Teams", "people.teams", ("admin",), order=21))
-    add_nav(app, NavItem("Audit log", "people.audit_log", ("admin",), order=90))
-    add_nav(app, NavItem("Outbox", "people.outbox", ("admin",), order=91))
+    add_nav(app, NavItem("People", "people.index", ("admin",), order=1, section="admin"))
+    add_nav(app, NavItem("Teams", "people.teams", ("admin",), order=2, section="admin"))
+    add_nav(app, NavItem("Audit log", "people.audit_log", ("admin",), order=90, section="admin"))
+    add_nav(app, NavItem("Outbox", "people.outbox", ("admin",), order=91, section="admin"))

@@ -171,3 +171,11 @@ def test_audit_log_is_scoped_to_the_company(client, admin, acme, make_company, m
     record(globex_admin, globex_admin.company_id, "secret.thing", "user", None, "Globex secret")
     db.session.commit()
     assert "Globex secret" not in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_admin_pages_sit_in_their_own_strip(client, admin):
+    home = client.get("/home").get_data(as_text=True)
+    strip = home.split('aria-label="Administration"', 1)[1].split("</nav>", 1)[0]
+    main = home.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/people"' in strip and 'href="/people"' not in main
+    assert 'href="/home"' in main
