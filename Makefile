@@ -27,7 +27,7 @@ run: setup
 
 ## test: set up and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(STAMP)
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=20
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -72,7 +72,8 @@ ENROLMENT_SCHEMA = {"type": "object", "properties": {
     "percent": {"type": "integer"}, "next_step_id": {"type": "integer", "nullable": True},
     "completed_step_ids": {"type": "array", "items": {"type": "integer"}}}}
 RECOMMENDATION_SCHEMA = {"type": "object", "properties": {
-    "kind": {"type": "string"}, "id": {"type": "integer"}, "title": {"type": "string"},
+    "kind": {"type": "string", "enum": ["offering", "pathway", "mentor"]},
+    "id": {"type": "integer"}, "title": {"type": "string"},
     "levels_gained": {"type": "integer"}, "cost_minor": {"type": "integer"},
     "currency": {"type": "string"}, "hours": {"type": "number"}, "score": {"type": "number"},
     "reason": {"type": "string"}}}

@@ -43,3 +43,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["mentoring_next_sessions"] = next_sessions
     add_seeder(app, mentor_demo.seed, order=65)
     person_left.connect(mentor_bookings.on_person_left)
+    from .mentor_recommend import mentor_candidates
+    from .recommend import add_candidate_source
+
+    add_candidate_source(app, mentor_candidates)

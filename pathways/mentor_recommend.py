@@ -1,0 +1,48 @@
+"""Mentors as recommendations: for the person's largest gaps, the fairest-first mentor who can
+take them to the target, as one candidate per gap (a source for `recommend.add_candidate_source`).
+
+A mentor session is counted as one level toward the target per session, up to three sessions:
+mentoring moves a level when the mentor attests it, and a longer engagement is a pathway's job.
+Only the three largest weighted gaps are looked at, to keep recommendations fast (one matching
+query per gap).
+"""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import Company, User
+
+from .gaps import Gap
+from .models import Capability
+from .recommend import Candidate
+
+MAX_GAPS = 3
+MAX_SESSIONS = 3
+
+
+def mentor_candidates(employee: User, gaps: list[Gap]) -> list[Candidate]:
+    from .mentors import mentors_for_gap
+
+    open_gaps = sorted((g for g in gaps if g.gap > 0), key=lambda g: (-g.gap * g.weight, g.name))
+    if not open_gaps:
+        return []
+    company = db.session.get(Company, employee.company_id)
+    assert company is not None
+    found: list[Candidate] = []
+    for g in open_gaps[:MAX_GAPS]:
+        capability = db.session.get(Capability, g.capability_id)
+        if capability is None:
+            continue
+        matches = mentors_for_gap(employee, capability, g.target)
+        if not matches:
+            continue
+        best = matches[0]
+        sessions = min(g.gap, MAX_SESSIONS)
+        mentor = best.mentor
+        note = "with an external coach" if mentor.is_external else "with an internal mentor"
+        found.append(Candidate(
+            "mentor", mentor.id, f"{mentor.name}: {g.name}", sessions,
+            best.price_per_session_minor * sessions, sessions * mentor.session_minutes / 60,
+            company.currency, [(g.name, g.level, g.level + sessions, g.target)], note=note,
+            deltas=[(g.capability_id, g.level, g.level + sessions)]))
+    return found
