@@ -6,6 +6,14 @@ import pytest
 
 from pathways import bench_requests
 
+
+@pytest.fixture
+def database_url(tmp_path):  # type: ignore[no-untyped-def]
+    """SQLite only: the benchmark's SQL is the same on both engines, and `make bench` with
+    BENCH_DATABASE_URL measures PostgreSQL; running on both engines doubled one of the
+    slowest tests."""
+    return f"sqlite:///{tmp_path}/test.sqlite3"
+
 pytestmark = pytest.mark.slow
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app import demo
@@ -11,6 +12,13 @@ from app.extensions import db
 from app.models import Company, User
 from pathways import gaps, levels
 from pathways.models import Capability, CareerMove, Role, RoleAssignment
+
+
+@pytest.fixture
+def database_url(tmp_path):  # type: ignore[no-untyped-def]
+    """SQLite only: the demo's content does not depend on the engine, and seeding on
+    PostgreSQL (its COPY path) is covered by tests/app/test_cli.py."""
+    return f"sqlite:///{tmp_path}/test.sqlite3"
 
 
 def test_demo_seeds_framework_roles_assignments_and_growth(app):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app import demo
@@ -17,6 +18,13 @@ from pathways.catalogue_models import (
     StepCompletion,
 )
 from pathways.models import Capability
+
+
+@pytest.fixture
+def database_url(tmp_path):  # type: ignore[no-untyped-def]
+    """SQLite only: the demo's content does not depend on the engine, and seeding on
+    PostgreSQL (its COPY path) is covered by tests/app/test_cli.py."""
+    return f"sqlite:///{tmp_path}/test.sqlite3"
 
 
 def test_demo_seeds_a_catalogue_pathways_progress_and_reviews(app):

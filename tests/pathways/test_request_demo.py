@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app import demo
@@ -9,6 +10,13 @@ from app.extensions import db
 from pathways.request_models import STATUSES, LearningRequest
 
 from .request_fixtures import assert_ledger_ok
+
+
+@pytest.fixture
+def database_url(tmp_path):  # type: ignore[no-untyped-def]
+    """SQLite only: the demo's content does not depend on the engine, and seeding on
+    PostgreSQL (its COPY path) is covered by tests/app/test_cli.py."""
+    return f"sqlite:///{tmp_path}/test.sqlite3"
 
 
 def test_demo_requests_cover_every_state_and_the_ledger_verifies(app):

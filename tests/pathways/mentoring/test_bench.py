@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app import demo
 from app.extensions import db
 from pathways import mentor_bench
 from pathways.mentor_models import MentorBooking
+
+
+@pytest.fixture
+def database_url(tmp_path):  # type: ignore[no-untyped-def]
+    """SQLite only: the benchmark's SQL is the same on both engines, and `make bench` with
+    BENCH_DATABASE_URL measures PostgreSQL; running on both engines doubled one of the
+    slowest tests."""
+    return f"sqlite:///{tmp_path}/test.sqlite3"
 
 
 def test_mentor_bench_runs_on_a_small_demo_and_leaves_no_booking(app, monkeypatch):

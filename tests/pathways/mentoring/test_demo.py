@@ -3,6 +3,7 @@ and attestations that count as evidence, upcoming sessions, and mentors for Emma
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app import demo
@@ -11,6 +12,13 @@ from app.models import OutboxMessage, utcnow
 from pathways import gaps, mentors, roles
 from pathways.mentor_models import MentorBooking, MentorProfile
 from pathways.models import Assessment, Capability
+
+
+@pytest.fixture
+def database_url(tmp_path):  # type: ignore[no-untyped-def]
+    """SQLite only: the demo's content does not depend on the engine, and seeding on
+    PostgreSQL (its COPY path) is covered by tests/app/test_cli.py."""
+    return f"sqlite:///{tmp_path}/test.sqlite3"
 
 
 def test_demo_has_ten_mentors_sessions_and_attestations(app):
