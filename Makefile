@@ -25,10 +25,9 @@ run: setup
 	$(FLASK) seed-demo --if-empty
 	PORT=$(PORT) ./scripts/serve.sh
 
-## test: set up and run the whole suite in 4 workers (they mostly wait on databases, processes
-## and the browser, so more than the 2 cores pay off); PostgreSQL too when TEST_DATABASE_URL is set
+## test: set up and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(STAMP)
-	$(BIN)/pytest -n 4 --durations=20
+	$(BIN)/pytest -n auto --durations=20
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

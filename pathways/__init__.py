@@ -60,4 +60,5 @@ def _recommendations_for(user, limit: int = 5):  # type: ignore[no-untyped-def]
     """For the capabilities page: the top few suggestions for the person's current role."""
     from .recommend import recommend
 
-    return recommend(user, limit=limit)
+    # Mentors have their own "Find a mentor" link next to each gap on that page.
+    return recommend(user, limit=limit, kinds=("offering", "pathway"))

@@ -9,6 +9,8 @@ query per gap).
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import Company, User
 
@@ -29,8 +31,11 @@ def mentor_candidates(employee: User, gaps: list[Gap]) -> list[Candidate]:
     company = db.session.get(Company, employee.company_id)
     assert company is not None
     found: list[Candidate] = []
-    for g in open_gaps[:MAX_GAPS]:
-        capability = db.session.get(Capability, g.capability_id)
+    wanted = open_gaps[:MAX_GAPS]
+    capabilities = {c.id: c for c in db.session.scalars(
+        select(Capability).where(Capability.id.in_([g.capability_id for g in wanted])))}
+    for g in wanted:
+        capability = capabilities.get(g.capability_id)
         if capability is None:
             continue
         matches = mentors_for_gap(employee, capability, g.target)
@@ -46,3 +51,6 @@ def mentor_candidates(employee: User, gaps: list[Gap]) -> list[Candidate]:
             company.currency, [(g.name, g.level, g.level + sessions, g.target)], note=note,
             deltas=[(g.capability_id, g.level, g.level + sessions)]))
     return found
+
+
+mentor_candidates.kind = "mentor"  # type: ignore[attr-defined]  (see recommend.recommend)

@@ -237,6 +237,10 @@ def recommend(employee: User, role: Role | None = None, limit: int = 30,
     available = available_budget(employee)
     found: list[Candidate] = []
     for source in _sources():
+        # A source that declares its kind is skipped when that kind is not wanted (its
+        # queries are not free: the capabilities page leaves mentors to its own links).
+        if kinds and getattr(source, "kind", None) not in (None, *kinds):
+            continue
         found.extend(source(employee, role_gaps))
     if kinds:
         found = [c for c in found if c.kind in kinds]
