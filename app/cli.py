@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -29,6 +30,28 @@ def first_admin(company: Company) -> User:
     if admin is None:
         raise click.ClickException(f"{company.name} has no active admin to act as.")
     return admin
+
+
+def read_import_file(file: Path) -> str:
+    """The text of a CSV/JSON import file (BOM tolerated); exit 1 with a hint when not UTF-8."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        click.echo("File: not UTF-8 text; save it as 'CSV UTF-8'.", err=True)
+        sys.exit(1)
+
+
+def refuse_bad_plan(plan: Any) -> None:
+    """All-or-nothing imports: unless `plan.ok`, list every problem in `plan.errors`, exit 1."""
+    if plan.ok:
+        return
+    for error in plan.errors:
+        click.echo(str(error), err=True)
+    if plan.errors:
+        click.echo(f"{len(plan.errors)} problems; nothing was imported.", err=True)
+    else:
+        click.echo("The file has no rows; nothing was imported.", err=True)
+    sys.exit(1)
 
 
 @click.command("seed-demo")
@@ -77,17 +100,8 @@ def import_people(slug: str, file: Path) -> None:
 
     company = company_by_slug(slug)
     actor = first_admin(company)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        click.echo("File: not UTF-8 text; save it as 'CSV UTF-8'.", err=True)
-        sys.exit(1)
-    plan = importer.parse(company.id, text)
-    if not plan.ok:
-        for error in plan.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(plan.errors)} problems; nothing was imported.", err=True)
-        sys.exit(1)
+    plan = importer.parse(company.id, read_import_file(file))
+    refuse_bad_plan(plan)
     with click.progressbar(length=len(plan.rows), label="Importing people") as bar:
         count = importer.apply(actor, plan, progress=bar.update)
     db.session.commit()

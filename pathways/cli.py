@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from app.cli import company_by_slug, first_admin
+from app.cli import company_by_slug, first_admin, read_import_file, refuse_bad_plan
 from app.extensions import db
 
 
@@ -27,20 +27,12 @@ def import_framework(slug: str, framework_name: str | None, scale_name: str | No
 
     company = company_by_slug(slug)
     actor = first_admin(company)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        click.echo("File: not UTF-8 text; save it as 'CSV UTF-8'.", err=True)
-        sys.exit(1)
+    text = read_import_file(file)
     if not framework_name and not file.name.lower().endswith(".json"):
         click.echo("Name the framework with --framework (CSV files do not carry one).", err=True)
         sys.exit(1)
     plan = framework_import.parse(company.id, text, file.name, framework_name, scale_name)
-    if not plan.ok:
-        for error in plan.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(plan.errors)} problems; nothing was imported.", err=True)
-        sys.exit(1)
+    refuse_bad_plan(plan)
     with click.progressbar(length=len(plan.rows), label="Importing capabilities") as bar:
         framework = framework_import.apply(actor, plan, progress=bar.update)
     db.session.commit()
@@ -57,17 +49,9 @@ def import_offerings(slug: str, file: Path) -> None:
 
     company = company_by_slug(slug)
     actor = first_admin(company)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        click.echo("File: not UTF-8 text; save it as 'CSV UTF-8'.", err=True)
-        sys.exit(1)
+    text = read_import_file(file)
     plan = offering_import.parse(company.id, text)
-    if not plan.ok:
-        for error in plan.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(plan.errors)} problems; nothing was imported.", err=True)
-        sys.exit(1)
+    refuse_bad_plan(plan)
     with click.progressbar(length=len(plan.rows), label="Importing offerings") as bar:
         count = offering_import.apply(actor, plan, progress=bar.update)
     db.session.commit()
