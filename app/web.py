@@ -36,6 +36,17 @@ def add_stylesheet(app: Flask, filename: str) -> None:
         styles.append(filename)
 
 
+def add_banner(app: Flask, template: str) -> None:
+    """A package's notice partial, rendered under the header of every signed-in page.
+
+    The partial decides itself whether it has anything to say (and stays silent otherwise),
+    so the shell never needs to know what a subscription or a budget is.
+    """
+    banners = app.extensions.setdefault("trellis_banners", [])
+    if template not in banners:
+        banners.append(template)
+
+
 def nav_for(app: Flask, user: Any, section: str = "main") -> list[NavItem]:
     if not user.is_authenticated:
         return []
@@ -132,4 +143,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(500, handle_server_error)
     app.jinja_env.filters.update(money=money, number=number, percent=percent, date=nice_date)
     app.jinja_env.globals.update(nav_for=lambda section="main": nav_for(app, current_user, section),
-                                 extra_stylesheets=lambda: app.extensions.get("trellis_styles", []))
+                                 extra_stylesheets=lambda: app.extensions.get("trellis_styles", []),
+                                 site_banners=lambda: app.extensions.get("trellis_banners", []))

@@ -4,11 +4,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register billing's models, blueprints, CLI, navigation, home card and demo seeder."""
+    """Register billing's models, blueprints, CLI, navigation, home card, banner and demo seeder."""
     from app.api.openapi import add_schema, page_of
     from app.demo import add_seeder
     from app.home import add_home_card
-    from app.web import NavItem, add_nav, add_stylesheet
+    from app.web import NavItem, add_banner, add_nav, add_stylesheet
 
     # models, stripe_models: their tables for create_all
     from . import (  # noqa: F401
@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
     add_nav(app, NavItem("Wallet", "billing.wallet_page", ("admin",), order=10, section="admin"))
     add_nav(app, NavItem("Billing", "billing_stripe.billing_page", ("admin",), order=11, section="admin"))
     add_home_card(app, "billing/_budget_card.html", ("employee",), order=10)
-    add_home_card(app, "billing/_subscription_card.html", ("admin",), order=5)
+    add_banner(app, "billing/_subscription_banner.html")
     add_stylesheet(app, "css/billing.css")
     hires.connect()
     seats.connect()

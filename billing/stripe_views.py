@@ -281,12 +281,14 @@ def read_only_error(exc: ReadOnly) -> Any:
 
 
 def subscription_notice() -> dict[str, Any] | None:
-    """For the admin home card: the subscription when it needs attention."""
-    if not current_user.is_authenticated or not current_user.has_role("admin"):
+    """The subscription when it needs attention: past due for admins, read-only for everyone."""
+    if not current_user.is_authenticated:
         return None
     row = seats.subscription_of(current_user.company_id)
     if row is None or row.status not in seats.WARNING_STATUSES + seats.READ_ONLY_STATUSES:
         return None
+    if row.status in seats.WARNING_STATUSES and not current_user.has_role("admin"):
+        return None  # only admins can act on a failed payment
     return {"status": row.status, "url": url_for("billing_stripe.billing_page")}
 
 

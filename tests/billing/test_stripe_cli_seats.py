@@ -166,7 +166,10 @@ def test_past_due_shows_a_banner_to_admins_only(admin, make_user, auth, client, 
     db.session.commit()
     auth.login(admin)
     assert "Subscription payment past due" in text(client.get("/home"))
-    assert "The last subscription payment failed (past due)" in text(client.get("/billing"))
+    assert "Subscription payment past due" in text(client.get("/budgets"))  # on every page
+    billing_page = text(client.get("/billing"))
+    assert "The last subscription payment failed (past due)" in billing_page
+    assert "Subscription payment past due" not in billing_page  # said once, in its own words
     assert client.post("/budgets/policies/new", data={
         "scope": "default", "annual_allowance": "100", "accrual": "upfront",
         "rollover_cap": "0"}).status_code == 302  # past due is not read-only
@@ -176,7 +179,7 @@ def test_past_due_shows_a_banner_to_admins_only(admin, make_user, auth, client, 
 
 
 def test_a_canceled_subscription_makes_the_company_read_only_until_restarted(
-        admin, api_as, auth, client, webhooks_to_app, seat_price):
+        admin, make_user, api_as, auth, client, webhooks_to_app, seat_price):
     billing_ready(admin, api_as(admin))
     row = seats.start_subscription(admin, admin.company)
     db.session.commit()
@@ -186,6 +189,7 @@ def test_a_canceled_subscription_makes_the_company_read_only_until_restarted(
                "customer.subscription.deleted")
     auth.login(admin)
     assert "Subscription canceled: the company is read-only" in text(client.get("/home"))
+    assert "Subscription canceled: the company is read-only" in text(client.get("/budgets"))
     assert client.get("/budgets").status_code == 200  # everything stays visible
     refused = client.post("/budgets/policies/new", data={
         "scope": "default", "annual_allowance": "100", "accrual": "upfront"})
@@ -194,6 +198,13 @@ def test_a_canceled_subscription_makes_the_company_read_only_until_restarted(
     assert read(lambda: db.session.scalar(select(func.count(BudgetPolicy.id)))) == 0
     page = text(client.get("/billing"))
     assert "The subscription was canceled: the company is read-only." in page
+    employee = make_user(admin.company)
+    db.session.commit()
+    auth.logout()
+    auth.login(employee)  # everyone learns why nothing can change, and whom to ask
+    assert "Ask an admin to restart it." in text(client.get("/home"))
+    auth.logout()
+    auth.login(admin)
     r = client.post("/billing/subscription", follow_redirects=True)
     assert "Subscription started" in text(r)
     restarted = subscription(admin.company_id)
