@@ -8,6 +8,7 @@ Results are returned as plain dicts so no Stripe type leaks into the rest of bil
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from typing import Any
@@ -83,6 +84,15 @@ def _opts(key: str | None) -> dict[str, Any]:
     return {"idempotency_key": key} if key else {}
 
 
+def _key_for(key: str, params: dict[str, Any]) -> str:
+    """`key` plus a digest of the parameters, for requests whose parameters may change
+    between attempts (the billing details, the seat count). Stripe refuses a key reused with
+    other parameters for 24 hours, so a person who corrects a typo after a failed attempt
+    would be stuck; an identical retry still repeats the first request."""
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{key}-{digest}"
+
+
 # --- customers and payment methods ------------------------------------------------------------
 
 def customer_params(profile: Any) -> dict[str, Any]:
@@ -117,7 +127,7 @@ def create_customer(profile: Any, key: str) -> str:
     tax = tax_id_data(profile)
     if tax:
         params["tax_id_data"] = [tax]
-    return _call(client().v1.customers.create, params, _opts(key))["id"]
+    return _call(client().v1.customers.create, params, _opts(_key_for(key, params)))["id"]
 
 
 def update_customer(customer_id: str, profile: Any) -> None:
@@ -218,7 +228,7 @@ def create_subscription(*, customer_id: str, price_id: str, quantity: int, key: 
         "metadata": metadata}
     if by_invoice:  # invoice payers: Stripe e-mails each renewal's invoice (30 days to pay)
         params |= {"collection_method": "send_invoice", "days_until_due": 30}
-    return _call(client().v1.subscriptions.create, params, _opts(key))
+    return _call(client().v1.subscriptions.create, params, _opts(_key_for(key, params)))
 
 
 def update_subscription_quantity(subscription_id: str, item_id: str,

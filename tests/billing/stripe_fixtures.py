@@ -1,7 +1,8 @@
 """Stripe fixtures: a real localstripe server, a live server of the test app for its webhooks,
 and a guard that fails any test reaching past 127.0.0.1 (the real Stripe API).
 
-localstripe (`localstripe --port N --from-scratch`) is started once per session. Each test that
+localstripe (`localstripe --port N --from-scratch`, through `localstripe_plus.py`, which adds
+idempotency keys and invoice collection as Stripe documents them) is started once per session. Each test that
 needs webhooks registers its live server's URL with localstripe's `/_config/webhooks/trellis`;
 localstripe then POSTs events signed with STRIPE_WEBHOOK_SECRET (t=…,v1=HMAC-SHA256).
 """
@@ -50,8 +51,9 @@ def wait_until(check: Callable[[], Any], what: str, timeout: float = 20.0) -> An
 @pytest.fixture(scope="session")
 def localstripe() -> Iterator[str]:
     port = _free_port()
-    exe = Path(sys.executable).with_name("localstripe")
-    proc = subprocess.Popen([str(exe), "--port", str(port), "--from-scratch"],
+    # localstripe plus the parts of Stripe it lacks (idempotency keys, invoice collection).
+    launcher = Path(__file__).with_name("localstripe_plus.py")
+    proc = subprocess.Popen([sys.executable, str(launcher), "--port", str(port), "--from-scratch"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=os.environ | {"PYTHONWARNINGS": "ignore"})
     url = f"http://127.0.0.1:{port}"
@@ -111,6 +113,8 @@ def stripe_on(app: Flask, localstripe: str) -> str:
     app.config.update(STRIPE_SECRET_KEY="sk_test_trellis", STRIPE_API_BASE=localstripe,
                       STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_PUBLISHABLE_KEY=None)
     register_webhook(localstripe, DEAD_URL)
+    urllib.request.urlopen(urllib.request.Request(
+        localstripe + "/_config/idempotency_keys", method="DELETE"), timeout=5).close()
     return localstripe
 
 
