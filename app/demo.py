@@ -62,6 +62,18 @@ class DemoWorld:
 Seeder = Callable[[DemoWorld, Callable[[str], None]], None]
 
 
+def load_world(employees: int) -> DemoWorld:
+    """The world of a database seeded before (e.g. a copy of one): the companies and the demo
+    logins. What seeders kept in `extra` is not stored, so it comes back empty."""
+    acme = db.session.scalar(select(Company).where(Company.slug == "acme"))
+    globex = db.session.scalar(select(Company).where(Company.slug == "globex"))
+    if acme is None or globex is None:
+        raise RuntimeError("No demo data in this database (run seed-demo).")
+    people = {u.email: u for u in db.session.scalars(
+        select(User).where(User.email.in_([email for email, _ in DEMO_LOGINS])))}
+    return DemoWorld(acme=acme, globex=globex, people=people, employees=employees)
+
+
 def add_seeder(app: Flask, seeder: Seeder, order: int = 50) -> None:
     app.extensions.setdefault("trellis_seeders", []).append((order, seeder))
 

@@ -90,11 +90,18 @@ def _reset_postgres(app: Flask) -> None:
             "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"))
 
 
+def _sqlite_backup(source_path: str, target_path: str) -> None:
+    import sqlite3
+
+    with sqlite3.connect(source_path) as source, sqlite3.connect(target_path) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+
+
 def _copy_sqlite_schema(database_url: str) -> None:
     """Give a fresh SQLite file the full schema by copying one built once per worker: a copy
     takes ~20 ms, `create_all` of every table ~1 s, and most tests are on SQLite."""
-    import sqlite3
-
     global _sqlite_template
     if _sqlite_template is None:
         path = os.path.join(tempfile.mkdtemp(prefix="trellis-schema-"), "schema.sqlite3")
@@ -104,11 +111,7 @@ def _copy_sqlite_schema(database_url: str) -> None:
             db.session.remove()
             db.engine.dispose()
         _sqlite_template = path
-    target = database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(_sqlite_template) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
+    _sqlite_backup(_sqlite_template, database_url.removeprefix("sqlite:///"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -151,6 +154,35 @@ def app(make_app: Callable[..., Flask], app_config: dict[str, Any]) -> Iterator[
     app = make_app(**app_config)
     with app.app_context():
         yield app
+
+
+_demo_template: str | None = None
+DEMO_PEOPLE = 30
+
+
+@pytest.fixture
+def demo_world(app: Flask, database_url: str) -> Any:
+    """The demo companies (30 people), for tests that need a full world rather than test
+    seeding itself. On SQLite the demo is seeded once per worker and copied into each test's
+    database (seeding takes ~10 s, a copy ~50 ms); on PostgreSQL it is seeded."""
+    from app import demo
+
+    global _demo_template
+    path = database_url.removeprefix("sqlite:///")
+    if not database_url.startswith("sqlite") or _demo_template is None:
+        world = demo.seed(employees=DEMO_PEOPLE, say=lambda _m: None)
+        db.session.commit()
+        if database_url.startswith("sqlite"):
+            template = os.path.join(tempfile.mkdtemp(prefix="trellis-demo-"), "demo.sqlite3")
+            _sqlite_backup(path, template)
+            _demo_template = template
+        return world
+    db.session.remove()
+    db.engine.dispose()  # no connection may hold the file while it is replaced
+    _sqlite_backup(_demo_template, path)
+    world = demo.load_world(DEMO_PEOPLE)
+    db.session.commit()  # end the read: on SQLite every transaction holds the write lock
+    return world
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ It is the unmodified localstripe server plus, following Stripe's documented beha
    the same key and the same parameters gets the first response again, with different
    parameters a 400 (as Stripe does). `GET /_config/idempotency_keys` lists the keys seen, so a
    test can prove which keys our gateway sent; `DELETE` forgets them (a fresh account).
-2. **Invoice payers.** Invoices of pending invoice items (not only of subscriptions) accept `collection_method=send_invoice` with `days_until_due`
-   (and `pending_invoice_items_behavior=include`), and have `/finalize` and `/send`; paying one
-   with `paid_out_of_band=true` (the customer's bank transfer arriving) marks it paid and sends
+2. **Invoice payers.** Invoices of pending invoice items (not only of subscriptions) accept
+   `collection_method=send_invoice` with `days_until_due` (and
+   `pending_invoice_items_behavior=include`), and have `/finalize` and `/send`; paying one with
+   `paid_out_of_band=true` (the customer's bank transfer arriving) marks it paid and sends
    `invoice.paid` and `invoice.payment_succeeded`.
 3. **Invoiced subscriptions.** Subscriptions accept `collection_method=send_invoice` with
    `days_until_due`: the first invoice is finalized and sent instead of charged, and the

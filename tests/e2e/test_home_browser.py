@@ -5,14 +5,6 @@ from __future__ import annotations
 import pytest
 
 from app import demo
-from app.extensions import db
-
-
-@pytest.fixture
-def demo_world(app):
-    world = demo.seed(employees=30, say=lambda _m: None)
-    db.session.commit()
-    return world
 
 
 @pytest.mark.browser

@@ -11,13 +11,6 @@ from app.extensions import db
 from pathways.mentor_models import MentorBooking
 
 
-@pytest.fixture
-def demo_world(app):
-    world = demo.seed(employees=30, say=lambda _m: None)
-    db.session.commit()
-    return world
-
-
 @pytest.mark.browser
 def test_emma_books_a_mentor_for_a_gap_and_cancels(demo_world, page, login):
     login(page, "employee@acme.test", demo.DEMO_PASSWORD)

@@ -50,9 +50,8 @@ def test_demo_seeds_framework_roles_assignments_and_growth(app):
     assert db.session.scalar(select(Company.id).where(Company.slug == "globex"))
 
 
-def test_demo_pages_render_for_the_demo_logins(app, client):
-    world = demo.seed(30, say=lambda m: None)
-    db.session.commit()
+def test_demo_pages_render_for_the_demo_logins(demo_world, client):
+    world = demo_world
     for email, url in [("employee@acme.test", "/home"), ("employee@acme.test", "/me/capabilities"),
                        ("manager@acme.test", "/team/capabilities"),
                        ("exec@acme.test", "/capabilities/coverage"),
