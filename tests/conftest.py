@@ -26,6 +26,7 @@ from app.config import normalise_database_url  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.identity import hash_password  # noqa: E402
 from app.models import Company, Team, User  # noqa: E402
+from tests.appconfig import base_config  # noqa: E402
 
 
 def _per_worker_database(url: str | None) -> str | None:
@@ -52,21 +53,6 @@ PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: scrypt is slow on purpose
 _pg_schema_ready = False
 _sqlite_template: str | None = None
-
-
-def base_config(database_url: str) -> dict[str, Any]:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "HUEY_IMMEDIATE": True,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "SMTP_HOST": None,
-        "SERVER_NAME_FOR_LINKS": None,
-        "TRELLIS_ENV": "development",
-    }
 
 
 def _reset_postgres(app: Flask) -> None:

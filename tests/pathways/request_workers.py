@@ -7,7 +7,7 @@ from typing import Any
 
 def _app(url: str) -> Any:
     from app import create_app
-    from tests.conftest import base_config
+    from tests.appconfig import base_config
 
     return create_app(base_config(url))
 
