@@ -52,6 +52,11 @@ def setting(name: str) -> str | None:
     return value or None
 
 
+def stripe_js_url() -> str:
+    """Where the billing page loads Stripe.js from (STRIPE_JS_URL points tests at a stand-in)."""
+    return setting("STRIPE_JS_URL") or "https://js.stripe.com/v3/"
+
+
 def client() -> stripe.StripeClient:
     key = setting("STRIPE_SECRET_KEY")
     if not key:

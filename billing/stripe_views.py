@@ -8,6 +8,7 @@ Content-Security-Policy is widened for js.stripe.com (see docs/stripe.md).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -38,9 +39,14 @@ from .stripe_models import TopUp, TopUpRefund
 
 bp = Blueprint("billing_stripe", __name__)
 admin_only = roles_required("admin")
-STRIPE_CSP = CSP.replace("script-src 'self'", "script-src 'self' https://js.stripe.com") + (
-    "; frame-src https://js.stripe.com https://hooks.stripe.com"
-    "; connect-src 'self' https://api.stripe.com")
+def stripe_csp(js_url: str) -> str:
+    """The billing page's Content-Security-Policy, widened for the origin Stripe.js comes
+    from (js.stripe.com in production; a stand-in such as localstripe's in tests)."""
+    parts = urlsplit(js_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    api = "https://api.stripe.com" if origin == "https://js.stripe.com" else origin
+    return CSP.replace("script-src 'self'", f"script-src 'self' {origin}") + (
+        f"; frame-src {origin} https://hooks.stripe.com; connect-src 'self' {api}")
 
 
 def topup_json(t: TopUp) -> dict[str, Any]:
@@ -105,10 +111,11 @@ def _page(status: int = 200, form: ProfileForm | None = None,
         subscription=seats.subscription_of(company.id),
         active_people=seats.active_people(company.id), invoices=invoices,
         invoice_error=invoice_error, publishable_key=publishable,
+        stripe_js_url=gateway.stripe_js_url(),
         refundable=topups.refundable_minor, from_minor=from_minor)
     response = Response(html, status=status, mimetype="text/html")
     if publishable:
-        response.headers["Content-Security-Policy"] = STRIPE_CSP
+        response.headers["Content-Security-Policy"] = stripe_csp(gateway.stripe_js_url())
     return response
 
 
