@@ -15,6 +15,8 @@ It is the unmodified localstripe server plus, following Stripe's documented beha
 3. **Invoiced subscriptions.** Subscriptions accept `collection_method=send_invoice` with
    `days_until_due`: the first invoice is finalized and sent instead of charged, and the
    subscription is active at once (Stripe's behaviour for invoice collection).
+4. **Renewals.** `POST /_config/subscriptions/{id}/renew` ends the period now, as a test clock
+   would: the renewal is billed, and a failed card makes the subscription `past_due`.
 
 Everything else is localstripe as released; nothing here talks to the network.
 """
@@ -141,6 +143,21 @@ def subscription_create_invoice(self: Any) -> None:
     return None
 
 
+async def renew_subscription(request: web.Request) -> web.Response:
+    """Test-clock stand-in: the subscription's period ends now and Stripe bills the renewal
+    (a card is charged at once; a failure makes it `past_due` with `invoice.payment_failed`
+    and `customer.subscription.updated`, as Stripe sends them)."""
+    sub = r.Subscription._api_retrieve(request.match_info["id"])
+    before = sub.status
+    sub._create_invoice()
+    invoice = r.Invoice._api_retrieve(sub.latest_invoice)
+    if invoice.status == "open" and invoice.collection_method == "charge_automatically":
+        r.schedule_webhook(r.Event("invoice.payment_failed", invoice))
+    if sub.status != before:
+        r.schedule_webhook(r.Event("customer.subscription.updated", sub))
+    return web.json_response({"id": sub.id, "status": sub.status, "latest_invoice": invoice.id})
+
+
 @web.middleware
 async def idempotency(request: web.Request, handler: Any) -> web.StreamResponse:
     key = request.headers.get("Idempotency-Key")
@@ -196,4 +213,5 @@ if __name__ == "__main__":
     server.app.middlewares.insert(0, idempotency)
     server.app.router.add_get("/_config/idempotency_keys", list_idempotency_keys)
     server.app.router.add_delete("/_config/idempotency_keys", forget_idempotency_keys)
+    server.app.router.add_post("/_config/subscriptions/{id}/renew", renew_subscription)
     server.start()

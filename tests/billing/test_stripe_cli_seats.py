@@ -5,6 +5,7 @@ read-only company after a cancellation. Against localstripe."""
 from __future__ import annotations
 
 import json
+import urllib.request
 
 import pytest
 from sqlalchemy import func, select
@@ -156,14 +157,28 @@ def test_a_csv_import_of_three_people_is_one_seat_update(app, admin, api_as, sea
     assert len(calls) == 1
 
 
-def test_past_due_shows_a_banner_to_admins_only(admin, make_user, auth, client, api_as,
-                                                seat_price):
-    billing_ready(admin, api_as(admin))
+def renew_now(localstripe_url: str, subscription_id: str) -> dict:
+    """localstripe plus ends the billing period now (what a Stripe test clock does)."""
+    req = urllib.request.Request(f"{localstripe_url}/_config/subscriptions/{subscription_id}/renew",
+                                 method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+
+
+def test_a_failed_renewal_shows_admins_a_past_due_banner_on_every_page(
+        admin, make_user, auth, client, api_as, seat_price, stripe_on, webhooks_to_app):
+    api = api_as(admin)
+    billing_ready(admin, api)
     row = seats.start_subscription(admin, admin.company)
-    # localstripe cannot fail a renewal: set the status Stripe would report.
-    row.status = "past_due"
     employee = make_user(admin.company)
     db.session.commit()
+    sub_id = row.stripe_subscription_id
+    # The card on file stops working; the renewal is charged to it and fails.
+    assert api.post("/api/v1/billing/payment-method", json={
+        "payment_method_id": "pm_card_chargeCustomerFail"}).status_code == 200
+    assert renew_now(stripe_on, sub_id)["status"] == "past_due"
+    wait_until(lambda: subscription(admin.company_id).status == "past_due",
+               "customer.subscription.updated")
     auth.login(admin)
     assert "Subscription payment past due" in text(client.get("/home"))
     assert "Subscription payment past due" in text(client.get("/budgets"))  # on every page
