@@ -106,7 +106,8 @@ def package_benchmarks(app: Any) -> None:
             module.run(app, record)
 
 
-def write_report(database: str) -> None:
+def write_report(database: str, load_before: tuple[float, float, float]) -> None:
+    load_after = os.getloadavg()
     lines = [
         "# Performance",
         "",
@@ -115,6 +116,9 @@ def write_report(database: str) -> None:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Times are medians where a page was loaded "
         "repeatedly. Goals come from the issues; tests never assert wall-clock times.",
+        f"Machine load (1-minute average) {load_before[0]:.1f} at the start and "
+        f"{load_after[0]:.1f} at the end: above {os.cpu_count()} the run shared the CPU with other "
+        "work and the times are inflated accordingly.",
         "",
         "| area | measurement | result | goal |",
         "|---|---|---|---|",
@@ -136,10 +140,11 @@ def main() -> None:
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='trellis-bench-db-')}/bench.sqlite3"
         label = "SQLite (WAL, a file on local disk)"
+    load_before = os.getloadavg()
     app = build_app(url)
     shell_benchmarks(app)
     package_benchmarks(app)
-    write_report(label)
+    write_report(label, load_before)
 
 
 if __name__ == "__main__":
