@@ -277,7 +277,7 @@ def _pool_movement(team: Team, tx: LedgerTransaction, period: Any) -> dict[str, 
     pool_leg = next(e for e in tx.entries if e.account.kind == "team_pool")
     return {"id": tx.id, "team_id": team.id, "employee_id": tx.user_id,
             "amount_minor": -pool_leg.amount_minor if tx.user_id else pool_leg.amount_minor,
-            "currency": team.company.currency, "reason": tx.reason,
+            "currency": current_company().currency, "reason": tx.reason,
             "pool_available_minor": int(row.left_minor), "created_at": tx.created_at.isoformat()}
 
 
@@ -300,7 +300,7 @@ def team_pool(team_id: int) -> Response:
     team = _pool_team(team_id)
     period = parse_period(current_company(), request.args.get("period"), date.today())
     row = queries.pool_rows(team.company_id, period, [team.id])[0]
-    return jsonify(queries.pool_json(row, period, team.company.currency))
+    return jsonify(queries.pool_json(row, period, current_company().currency))
 
 
 @bp.post("/teams/<int:team_id>/pool/grants")

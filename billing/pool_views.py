@@ -47,6 +47,7 @@ def pools_page() -> tuple[str, int] | Response:
                                else amount, form.reason.data or "", f"web:{form.key.data}",
                                period)
                 except DomainError as exc:
+                    db.session.rollback()  # e.g. the empty pool created on the way
                     _form_error(form, exc, "amount")
                 else:
                     db.session.commit()
@@ -78,9 +79,10 @@ def pool_page(team_id: int) -> tuple[str, int] | Response:
             person = get_or_404(User, form.employee_id.data)
             try:
                 pools.grant(current_user, team, person,
-                            to_minor(form.amount.data, team.company.currency, "amount_minor"),
+                            to_minor(form.amount.data, current_company().currency, "amount_minor"),
                             form.reason.data or "", f"web:{form.key.data}", period)
             except DomainError as exc:
+                db.session.rollback()  # e.g. the empty budget created on the way
                 _form_error(form, exc, "amount")
             else:
                 db.session.commit()

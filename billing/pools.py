@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app import audit
 from app.errors import PermissionDenied
 from app.extensions import db
-from app.models import Team, User, UserStatus
+from app.models import Company, Team, User, UserStatus
 
 from . import ledger
 from .budgets import budget_for
@@ -115,7 +115,7 @@ def fund(actor: User, team: Team, amount_minor: int, reason: str, key: str,
     if not Resolver(team.company_id).pools_enabled(team.id):
         raise BudgetError(f"Team pools are off for {team.name}: switch on “Team pools” in its "
                           "budget policy or the company default.", "team_id")
-    currency = team.company.currency
+    currency = db.session.get(Company, team.company_id).currency  # type: ignore[union-attr]
     pool = pool_for(team, period, currency) if amount_minor > 0 else find_pool(
         team.company_id, team.id, period)
     if pool is None:
