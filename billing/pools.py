@@ -26,7 +26,7 @@ from . import ledger
 from .budgets import budget_for
 from .errors import BudgetError, InsufficientBudget
 from .format import fmt
-from .models import AccountKind, LedgerAccount, LedgerTransaction, TeamPool, TxKind
+from .models import AccountKind, Budget, LedgerAccount, LedgerTransaction, TeamPool, TxKind
 from .policies import Period, Resolver
 
 
@@ -95,7 +95,12 @@ def _reason(reason: str | None) -> str:
 
 
 def _open(pool: TeamPool | None, team: Team, period: Period) -> None:
-    if pool is not None and pool.closed_at is not None:
+    """Refuse to move money in a period that was closed (its pools expired already)."""
+    closed = pool.closed_at is not None if pool is not None else db.session.scalar(
+        select(Budget.id).where(Budget.company_id == team.company_id,
+                                Budget.period_start == period.start,
+                                Budget.closed_at.is_not(None)).limit(1)) is not None
+    if closed:
         raise BudgetError(f"{period.label} is closed: what was left in the {team.name} pool "
                           "has expired. Choose the current year.", "amount_minor")
 
@@ -116,12 +121,16 @@ def fund(actor: User, team: Team, amount_minor: int, reason: str, key: str,
         raise BudgetError(f"Team pools are off for {team.name}: switch on “Team pools” in its "
                           "budget policy or the company default.", "team_id")
     currency = db.session.get(Company, team.company_id).currency  # type: ignore[union-attr]
-    pool = pool_for(team, period, currency) if amount_minor > 0 else find_pool(
-        team.company_id, team.id, period)
+    # Like a period close (which it must not race: a pool created meanwhile would stay open in
+    # a closed year), funding is a company-wide money job: one at a time.
+    ledger.serialise(team.company_id, ledger.COMPANY_JOBS)
+    pool = find_pool(team.company_id, team.id, period)
+    _open(pool, team, period)
+    if pool is None and amount_minor > 0:
+        pool = pool_for(team, period, currency)
     if pool is None:
         raise InsufficientBudget(f"The {team.name} pool holds nothing in {period.label}.",
                                  "amount_minor")
-    _open(pool, team, period)
     grants = ledger.company_account(team.company_id, AccountKind.GRANTS, currency)
     ledger.lock([grants, pool.account])
     done = ledger.existing(team.company_id, key, kind, reference)

@@ -123,7 +123,7 @@ def test_a_repeated_key_grants_once_and_a_key_reused_for_another_person_is_refus
 
 
 def test_the_year_end_expires_what_is_left_in_a_pool_and_the_closed_pool_refuses_grants(
-        acme, admin, eng):
+        acme, admin, eng, make_team):
     team, mo, ada, _bo, _cy = eng
     pools.fund(admin, team, 10_000, "Books", key(), FY2026)
     pools.grant(mo, team, ada, 4_000, "Course", key(), FY2026)
@@ -135,6 +135,9 @@ def test_the_year_end_expires_what_is_left_in_a_pool_and_the_closed_pool_refuses
     assert (pool.expired_minor, pool.left_minor, pool.closed_at is not None) == (6_000, 0, True)
     with pytest.raises(BudgetError, match="FY2026 is closed"):
         pools.grant(mo, team, ada, 1, "Late", key(), FY2026)
+    db.session.rollback()
+    with pytest.raises(BudgetError, match="FY2026 is closed"):  # no new pool in a closed year
+        pools.fund(admin, make_team(acme, "Late team"), 1_000, "Late", key(), FY2026)
     db.session.rollback()
     assert budgets.close_period(admin, acme, FY2026) == (0, 0)  # a rerun moves nothing
     db.session.commit()
