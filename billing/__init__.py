@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         demo,
         hires,
         models,
+        pool_views,
         seats,
         stripe_api,
         stripe_cli,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     stripe_cli.init_app(app)
     app.jinja_env.globals["billing_budget_card"] = views.budget_card
     add_nav(app, NavItem("Budgets", "billing.index", ("admin",), order=9, section="admin"))
+    add_nav(app, NavItem("Team pools", "billing.pools_page", ("manager",), order=13))
     add_nav(app, NavItem("Wallet", "billing.wallet_page", ("admin",), order=10, section="admin"))
     add_nav(app, NavItem("Billing", "billing_stripe.billing_page", ("admin",), order=11, section="admin"))
     add_home_card(app, "billing/_budget_card.html", ("employee",), order=10)

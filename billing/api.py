@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 from app.api.plumbing import api_blueprint, body, date_field, field, require_role
 from app.errors import PermissionDenied
 from app.extensions import db
-from app.models import User
+from app.models import Team, User
 from app.tenancy import current_company, get_or_404
 
-from . import budgets, queries, verify, wallet
+from . import budgets, pools, queries, verify, wallet
 from .access import can_see_budget, page_json, page_rows
 from .models import LedgerTransaction
 from .policies import parse_period
@@ -56,6 +56,27 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "ok": {"type": "boolean"}, "checks": {"type": "array", "items": {
             "type": "object", "properties": {"name": {"type": "string"}, "ok": {"type": "boolean"},
                                              "detail": {"type": "string"}}}}}},
+    "TeamPool": {"type": "object", "properties": {
+        "team_id": {"type": "integer"}, "team": {"type": "string"},
+        "period": {"type": "string", "format": "date"},
+        "period_end": {"type": "string", "format": "date"}, "period_label": {"type": "string"},
+        "currency": {"type": "string"},
+        "funded_minor": {"type": "integer", "description": "net of money taken back"},
+        "granted_minor": {"type": "integer"}, "expired_minor": {"type": "integer"},
+        "available_minor": {"type": "integer", "description": "left to grant"},
+        "closed": {"type": "boolean"}}},
+    "PoolMovement": {"type": "object", "required": ["amount_minor", "reason"], "properties": {
+        "id": {"type": "integer", "readOnly": True},
+        "team_id": {"type": "integer", "readOnly": True},
+        "employee_id": {"type": "integer",
+                        "description": "grants: one of your reports in the team"},
+        "amount_minor": {"type": "integer",
+                         "description": "grants: above zero; funding: negative takes back"},
+        "reason": {"type": "string"},
+        "period": {"type": "string", "description": "2026 or a date; default now"},
+        "currency": {"type": "string", "readOnly": True},
+        "pool_available_minor": {"type": "integer", "readOnly": True},
+        "created_at": {"type": "string", "format": "date-time", "readOnly": True}}},
     "PersonTransaction": {"type": "object", "properties": {
         "id": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
         "kind": {"type": "string", "enum": ["funding", "allocation", "hold", "capture", "release",
@@ -242,3 +263,106 @@ def employee_transactions(employee_id: int) -> Response:
     """
     person = _person(employee_id)
     return jsonify(page_json(page_rows(queries.person_transactions(person)), transaction_json))
+
+
+def _pool_team(team_id: int) -> Team:
+    team = get_or_404(Team, team_id)
+    if not (pools.can_manage(current_user, team) or current_user.has_role("executive")):
+        raise PermissionDenied("You can see the pools of your reports' teams.")
+    return team
+
+
+def _pool_movement(team: Team, tx: LedgerTransaction, period: Any) -> dict[str, Any]:
+    row = queries.pool_rows(team.company_id, period, [team.id])[0]
+    pool_leg = next(e for e in tx.entries if e.account.kind == "team_pool")
+    return {"id": tx.id, "team_id": team.id, "employee_id": tx.user_id,
+            "amount_minor": -pool_leg.amount_minor if tx.user_id else pool_leg.amount_minor,
+            "currency": current_company().currency, "reason": tx.reason,
+            "pool_available_minor": int(row.left_minor), "created_at": tx.created_at.isoformat()}
+
+
+@bp.get("/teams/<int:team_id>/pool")
+def team_pool(team_id: int) -> Response:
+    """A team's pool for a period: funded, granted, expired, available (admin, executive, the
+    team's managers).
+    ---
+    get:
+      parameters:
+        - {in: path, name: team_id, required: true, schema: {type: integer}}
+        - {in: query, name: period, schema: {type: string}}
+      responses:
+        200:
+          description: The pool in minor units (all zero when it was never funded)
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/TeamPool'}
+    """
+    team = _pool_team(team_id)
+    period = parse_period(current_company(), request.args.get("period"), date.today())
+    row = queries.pool_rows(team.company_id, period, [team.id])[0]
+    return jsonify(queries.pool_json(row, period, current_company().currency))
+
+
+@bp.post("/teams/<int:team_id>/pool/grants")
+def grant_from_pool(team_id: int) -> tuple[Response, int]:
+    """Grant from the team's pool to one of your reports' budgets; honours Idempotency-Key.
+    ---
+    post:
+      parameters:
+        - {in: path, name: team_id, required: true, schema: {type: integer}}
+        - {in: header, name: Idempotency-Key, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/PoolMovement'}
+      responses:
+        201:
+          description: The grant (the first one when the key was used before)
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/PoolMovement'}
+    """
+    team = get_or_404(Team, team_id)
+    data = body()
+    person = get_or_404(User, field(data, "employee_id", int, required=True))
+    if not pools.can_manage(current_user, team):
+        raise PermissionDenied("You can grant from the pools of your reports' teams.")
+    amount = field(data, "amount_minor", int, required=True)
+    reason = field(data, "reason", str, required=True)
+    period = parse_period(current_company(), field(data, "period", str), date.today())
+    tx = pools.grant(current_user, team, person, amount, reason, idempotency_key(), period)
+    db.session.commit()
+    return jsonify(_pool_movement(team, tx, period)), 201
+
+
+@bp.post("/teams/<int:team_id>/pool/funding")
+def fund_pool(team_id: int) -> tuple[Response, int]:
+    """Fund a team's pool from the company's allowance, or take some back (admin);
+    honours Idempotency-Key.
+    ---
+    post:
+      parameters:
+        - {in: path, name: team_id, required: true, schema: {type: integer}}
+        - {in: header, name: Idempotency-Key, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/PoolMovement'}
+      responses:
+        201:
+          description: The funding (the first one when the key was used before)
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/PoolMovement'}
+    """
+    team = get_or_404(Team, team_id)
+    require_role("admin")
+    data = body()
+    amount = field(data, "amount_minor", int, required=True)
+    reason = field(data, "reason", str, required=True)
+    period = parse_period(current_company(), field(data, "period", str), date.today())
+    tx = pools.fund(current_user, team, amount, reason, idempotency_key(), period)
+    db.session.commit()
+    return jsonify(_pool_movement(team, tx, period)), 201

@@ -18,7 +18,15 @@ from app.models import Company, User, UserStatus, utcnow
 from . import ledger
 from .errors import BudgetError, InsufficientBudget
 from .format import fmt
-from .models import AccountKind, AllocationRun, Budget, LedgerAccount, LedgerTransaction, TxKind
+from .models import (
+    AccountKind,
+    AllocationRun,
+    Budget,
+    LedgerAccount,
+    LedgerTransaction,
+    TeamPool,
+    TxKind,
+)
 from .policies import Period, Resolver, entitlement, period_for
 
 CHUNK = 1000
@@ -151,15 +159,37 @@ def run_allocation(actor: User | None, company: Company, period: Period, as_of: 
     ledger.serialise(company.id, ledger.COMPANY_JOBS)
     if key is not None and (done := _run_under(company.id, key)) is not None:
         return done  # a twin run committed while we waited
+    count, total = allocate_people(actor, company, period, as_of, progress=progress)
+    run = AllocationRun(company_id=company.id, idempotency_key=key or f"run:{utcnow().isoformat()}",
+                        period_start=period.start, as_of=as_of, people=count,
+                        allocated_minor=total, actor_id=actor.id if actor else None)
+    db.session.add(run)
+    db.session.flush()
+    audit.record(actor, company.id, "budgets.allocated", "allocation_run", run.id,
+                 f"{period.label}: allocated {fmt(total, company.currency)} to {count} people",
+                 None)
+    return run
+
+
+def allocate_people(actor: User | None, company: Company, period: Period, as_of: date,
+                    user_ids: Sequence[int] | None = None,
+                    progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Top up every active person (or only `user_ids`) to their entitlement with the bulk path;
+    returns (people, amount). Same keys, amounts and entries as `allocate_person` per person."""
     progress = progress or (lambda n: None)
     resolver = Resolver(company.id)
     cutoff = min(as_of, period.end)
-    people = db.session.execute(select(User.id, User.job_title, User.team_id, User.start_date)
-                                .where(User.company_id == company.id,
-                                       User.status == UserStatus.ACTIVE.value,
-                                       (User.start_date.is_(None)) | (User.start_date <= cutoff))
-                                .order_by(User.id)).all()
-    budgets = _budget_rows(company.id, period)
+    query = (select(User.id, User.job_title, User.team_id, User.start_date)
+             .where(User.company_id == company.id, User.status == UserStatus.ACTIVE.value,
+                    (User.start_date.is_(None)) | (User.start_date <= cutoff)).order_by(User.id))
+    if user_ids is None:
+        people = db.session.execute(query).all()
+        budgets = _budget_rows(company.id, period)
+    else:
+        ids = sorted(set(user_ids))
+        people = [row for i in range(0, len(ids), ledger.ID_CHUNK) for row in db.session.execute(
+            query.where(ledger.one_of(User.id, ids[i: i + ledger.ID_CHUNK])))]
+        budgets = _budget_rows(company.id, period, ids)
     targets: dict[int, int] = {}
     for uid, job_title, team_id, start_date in people:
         policy = resolver.policy_for(job_title, team_id)
@@ -191,15 +221,7 @@ def run_allocation(actor: User | None, company: Company, period: Period, as_of: 
         _set_budgets("policy_allocated_minor", allocated)
         ledger.post_bulk(actor, postings)
         progress(len(postings))
-    run = AllocationRun(company_id=company.id, idempotency_key=key or f"run:{utcnow().isoformat()}",
-                        period_start=period.start, as_of=as_of, people=count,
-                        allocated_minor=total, actor_id=actor.id if actor else None)
-    db.session.add(run)
-    db.session.flush()
-    audit.record(actor, company.id, "budgets.allocated", "allocation_run", run.id,
-                 f"{period.label}: allocated {fmt(total, company.currency)} to {count} people",
-                 None)
-    return run
+    return count, total
 
 
 def _run_under(company_id: int, key: str) -> AllocationRun | None:
@@ -247,7 +269,8 @@ def adjust(actor: User, user: User, amount_minor: int, reason: str, key: str,
 
 
 def close_period(actor: User | None, company: Company, period: Period) -> tuple[int, int]:
-    """At a period end: roll over what is left up to each policy's cap, expire the rest.
+    """At a period end: roll over what is left up to each policy's cap, expire the rest;
+    expire what is left in the team pools (key `expiry:pool:<pool id>`; they never roll over).
 
     Open holds stay on the old budget; if one is released later, its amount expires at once.
     Returns (rolled over, expired) in minor units. Idempotent per budget (keys
@@ -264,7 +287,12 @@ def close_period(actor: User | None, company: Company, period: Period) -> tuple[
         .join(User, User.id == Budget.user_id)
         .where(Budget.company_id == company.id, Budget.period_start == period.start,
                Budget.closed_at.is_(None)).order_by(Budget.id)).all()
-    balances = ledger.lock_ids([expired_acc.id] + [r.available_account_id for r in rows])
+    pools = db.session.execute(
+        select(TeamPool.id, TeamPool.team_id, TeamPool.account_id)
+        .where(TeamPool.company_id == company.id, TeamPool.period_start == period.start,
+               TeamPool.closed_at.is_(None)).order_by(TeamPool.id)).all()
+    balances = ledger.lock_ids([expired_acc.id] + [r.available_account_id for r in rows]
+                               + [p.account_id for p in pools])
     plan: list[tuple[int, int, int, int, int]] = []  # budget, user, available, carry, lapse
     for budget_id, user_id, available_id, job_title, team_id, status in rows:
         left = balances[available_id][1]
@@ -289,11 +317,20 @@ def close_period(actor: User | None, company: Company, period: Period) -> tuple[
                 company.id, TxKind.EXPIRY.value, f"expiry:{budget_id}",
                 ledger.transfer(available_id, expired_acc.id, lapse),
                 reference=f"user:{user_id}", reason=f"{period.label} ended", user_id=user_id))
+    # What is left in a team pool never rolls over: it expires with the period.
+    pool_left = {pool_id: balances[account_id][1] for pool_id, _t, account_id in pools}
+    postings += [ledger.Posting(
+        company.id, TxKind.EXPIRY.value, f"expiry:pool:{pool_id}",
+        ledger.transfer(account_id, expired_acc.id, pool_left[pool_id]),
+        reference=f"team:{team_id}", reason=f"{period.label} ended (team pool)")
+        for pool_id, team_id, account_id in pools if pool_left[pool_id] > 0]
     ledger.post_bulk(actor, postings)
     now = utcnow()
     _set_budgets("closed_at", {budget_id: now for budget_id, *_rest in plan})
+    ledger.bulk_update(TeamPool.__table__, "closed_at", {p.id: now for p in pools})
+    ledger.write_back(TeamPool, "closed_at", ((p.id, now) for p in pools))
     rolled = sum(p[3] for p in plan)
-    expired = sum(p[4] for p in plan if p[4] > 0)
+    expired = sum(p[4] for p in plan if p[4] > 0) + sum(pool_left.values())
     audit.record(actor, company.id, "budgets.closed", "company", company.id,
                  f"{period.label} closed: {fmt(rolled, company.currency)} rolled over, "
                  f"{fmt(expired, company.currency)} expired", None)

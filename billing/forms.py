@@ -66,6 +66,9 @@ class PolicyForm(FlaskForm):
                                 validators=[Optional(), NumberRange(min=0)],
                                 description="Up to this much unspent budget moves into the next "
                                             "year; the rest expires. 0 means nothing rolls over.")
+    team_pools = BooleanField("Team pools", description=(
+        "Admins can fund a pool per team and year, and the team's manager grants from it to "
+        "their reports. Applies to the teams this policy covers; not to a role policy."))
 
 
 class AdjustmentForm(KeyedForm):
@@ -81,6 +84,24 @@ class TransferForm(KeyedForm):
                           validators=[DataRequired(), NumberRange(min=Decimal("0.01"))])
     bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=100)],
                                  description="As shown on the bank statement, e.g. SEPA-2026-0042.")
+
+
+class PoolFundForm(KeyedForm):
+    team_id = SelectField("Team", coerce=_int_or_none, validate_choice=False)
+    direction = SelectField("Change", choices=choices([("add", "Fund"),
+                                                       ("deduct", "Take back")]))
+    amount = DecimalField("Amount", places=2, validators=[DataRequired(),
+                                                          NumberRange(min=Decimal("0.01"))])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=300)],
+                         description="Kept in the ledger and the audit log.")
+
+
+class PoolGrantForm(KeyedForm):
+    employee_id = SelectField("Person", coerce=_int_or_none, validate_choice=False)
+    amount = DecimalField("Amount", places=2, validators=[DataRequired(),
+                                                          NumberRange(min=Decimal("0.01"))])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=300)],
+                         description="Shown on the person's budget history.")
 
 
 class AllocateForm(KeyedForm):

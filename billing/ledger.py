@@ -13,7 +13,7 @@ Chart of accounts (per company; sign: a transfer of X from A to B writes A −X,
                        refund: provider_payable → wallet.
     grants             source of all allowance. Goes negative by everything ever granted.
     expired            allowance that lapsed at a period end (expiry: available → expired).
-    team_pool:T:P      a team's pool for period P (grants → pool; pool → employee available).
+    team_pool:T:P      team T's pool for period P: grants → pool → available; the rest → expired.
     available:U:P      employee U's budget for period P that can still be requested.
     held:U:P           reserved by open holds (hold: available → held; release: held → available).
     spent:U:P          consumed (capture: held → spent; refund: spent → available).

@@ -19,11 +19,12 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import User, utcnow
+from app.models import Team, User, utcnow
 
 
 class AccountKind(enum.StrEnum):
@@ -181,7 +182,30 @@ class BudgetPolicy(db.Model):
     accrual: Mapped[str] = mapped_column(String(10), default="upfront")  # upfront / monthly
     prorate_joiners: Mapped[bool] = mapped_column(Boolean, default=True)
     rollover_cap_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Team pools for the teams this policy covers (a team policy: that team and its sub-teams;
+    # the default: every team without a team policy of its own). Role policies ignore it.
+    team_pools: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class TeamPool(db.Model):
+    """A team's pool for one fiscal period: one ledger account an admin funds from grants and
+    the team's manager grants from into their reports' budgets."""
+
+    __tablename__ = "team_pools"
+    __table_args__ = (UniqueConstraint("company_id", "team_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # inclusive
+    currency: Mapped[str] = mapped_column(String(3))
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), unique=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    team: Mapped[Team] = relationship()
+    account: Mapped[LedgerAccount] = relationship()
 
 
 class AllocationRun(db.Model):

@@ -117,6 +117,16 @@ class Resolver:
             team_id = self.parents.get(team_id)
         return self.default
 
+    def pools_enabled(self, team_id: int | None) -> bool:
+        """Whether `team_id` may have a pool: its nearest team policy decides, else the default."""
+        seen: set[int] = set()
+        while team_id is not None and team_id not in seen:
+            if team_id in self.by_team:
+                return bool(self.by_team[team_id].team_pools)
+            seen.add(team_id)
+            team_id = self.parents.get(team_id)
+        return bool(self.default and self.default.team_pools)
+
 
 def policy_for(user: User) -> BudgetPolicy | None:
     return Resolver(user.company_id).policy_for(user.job_title, user.team_id)
@@ -131,6 +141,7 @@ class PolicyData:
     rollover_cap_minor: int = 0
     team_id: int | None = None
     job_title: str | None = None
+    team_pools: bool = False
 
 
 def _scope_key(data: PolicyData) -> str:
@@ -174,6 +185,7 @@ def save_policy(actor: User, data: PolicyData, policy: BudgetPolicy | None = Non
     policy.annual_allowance_minor = data.annual_allowance_minor
     policy.accrual, policy.prorate_joiners = data.accrual, data.prorate_joiners
     policy.rollover_cap_minor = data.rollover_cap_minor
+    policy.team_pools = data.team_pools and data.scope != "role"  # pools belong to teams
     db.session.flush()
     audit.record(actor, company_id, "budget_policy.saved", "budget_policy", policy.id,
                  f"Budget policy {key} saved", audit.diff(before, _snapshot(policy)))
@@ -190,4 +202,4 @@ def delete_policy(actor: User, policy: BudgetPolicy) -> None:
 def _snapshot(p: BudgetPolicy) -> dict[str, object]:
     return {"scope": p.scope_key, "annual_allowance_minor": p.annual_allowance_minor,
             "accrual": p.accrual, "prorate_joiners": p.prorate_joiners,
-            "rollover_cap_minor": p.rollover_cap_minor}
+            "rollover_cap_minor": p.rollover_cap_minor, "team_pools": bool(p.team_pools)}

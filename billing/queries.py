@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.models import Team, User, UserStatus
 
-from .models import Budget, LedgerAccount, LedgerEntry, LedgerTransaction
+from .models import Budget, LedgerAccount, LedgerEntry, LedgerTransaction, TeamPool, TxKind
 from .policies import Period
 
 Avail, Held, Spent = (aliased(LedgerAccount, name=n) for n in ("avail", "held", "spent"))
@@ -138,3 +138,55 @@ def company_transactions(company_id: int, kind: str | None = None,
     if since:
         query = query.where(LedgerTransaction.created_at >= since)
     return query
+
+
+def pool_rows(company_id: int, period: Period,
+              team_ids: list[int] | None = None) -> list[Any]:
+    """One row per team (all, or `team_ids`) with its pool for the period, from the entries:
+    funded (net of money taken back), granted to people, expired, and left (the balance)."""
+    amount = LedgerEntry.amount_minor
+    granted = LedgerTransaction.user_id.is_not(None)
+    expired = LedgerTransaction.kind == TxKind.EXPIRY.value
+    moves = (select(LedgerEntry.account_id,
+                    func.sum(case((granted, -amount), else_=0)).label("granted"),
+                    func.sum(case((expired, -amount), else_=0)).label("expired"),
+                    func.sum(case((granted | expired, 0), else_=amount)).label("funded"))
+             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+             .join(TeamPool, TeamPool.account_id == LedgerEntry.account_id)
+             .where(TeamPool.company_id == company_id, TeamPool.period_start == period.start)
+             .group_by(LedgerEntry.account_id).subquery())
+    query = (select(Team.id, Team.name, TeamPool.id.label("pool_id"), TeamPool.closed_at,
+                    func.coalesce(moves.c.funded, 0).label("funded_minor"),
+                    func.coalesce(moves.c.granted, 0).label("granted_minor"),
+                    func.coalesce(moves.c.expired, 0).label("expired_minor"),
+                    func.coalesce(LedgerAccount.balance_minor, 0).label("left_minor"))
+             .select_from(Team)
+             .outerjoin(TeamPool, (TeamPool.team_id == Team.id)
+                        & (TeamPool.period_start == period.start))
+             .outerjoin(LedgerAccount, LedgerAccount.id == TeamPool.account_id)
+             .outerjoin(moves, moves.c.account_id == TeamPool.account_id)
+             .where(Team.company_id == company_id))
+    if team_ids is not None:
+        query = query.where(Team.id.in_(team_ids))
+    return list(db.session.execute(query.order_by(Team.name, Team.id)).all())
+
+
+def pool_json(row: Any, period: Period, currency: str) -> dict[str, Any]:
+    return {"team_id": row.id, "team": row.name, "period": period.start.isoformat(),
+            "period_end": period.end.isoformat(), "period_label": period.label,
+            "currency": currency, "funded_minor": int(row.funded_minor),
+            "granted_minor": int(row.granted_minor), "expired_minor": int(row.expired_minor),
+            "available_minor": int(row.left_minor), "closed": row.closed_at is not None}
+
+
+def pool_transactions(account_id: int | None) -> Select[Any]:
+    """Every movement of one pool account, newest first, with whose budget it went to."""
+    actor, person = aliased(User, name="actor"), aliased(User, name="person")
+    return (select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
+                   LedgerTransaction.reason, person.name.label("person_name"),
+                   actor.name.label("actor_name"), LedgerEntry.amount_minor.label("pool_minor"))
+            .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+            .outerjoin(actor, actor.id == LedgerTransaction.actor_id)
+            .outerjoin(person, person.id == LedgerTransaction.user_id)
+            .where(LedgerEntry.account_id == (account_id or 0))
+            .order_by(LedgerTransaction.id.desc()))

@@ -1,10 +1,11 @@
 """The ledger's invariants, checked in SQL by `flask ledger verify` and GET /api/v1/ledger/verify.
 
 1. every transaction sums to zero (and has at least two entries);
-2. no budget's available or held balance, and no wallet, is negative;
+2. no budget's available or held balance, no team pool and no wallet is negative;
 3. each budget's held balance equals the sum of its open holds;
 4. every account's running balance equals the sum of its entries;
-5. idempotency keys are unique per company.
+5. idempotency keys are unique per company;
+6. a team pool of a closed period is empty (what was left expired at the close).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    TeamPool,
 )
 
 SAMPLE = 5  # offending rows shown per failed check
@@ -90,10 +92,15 @@ def run_checks(company_id: int | None = None) -> list[Check]:
         select(LedgerTransaction.company_id, LedgerTransaction.idempotency_key, func.count())
         .group_by(LedgerTransaction.company_id, LedgerTransaction.idempotency_key)
         .having(func.count() > 1), LedgerTransaction.company_id, company_id)).all()
+    closed_pools = db.session.execute(_scope(
+        select(TeamPool.id, LedgerAccount.code, LedgerAccount.balance_minor)
+        .join(LedgerAccount, LedgerAccount.id == TeamPool.account_id)
+        .where(TeamPool.closed_at.is_not(None), LedgerAccount.balance_minor != 0),
+        TeamPool.company_id, company_id)).all()
     return [
         _check("transactions_balance", "every transaction sums to zero", tx_sums,
                lambda r: f"transaction {r[0]} ({r[1]}) sums to {r[2]} over {r[3]} entries"),
-        _check("no_negative_balances", "no available, held or wallet balance is negative",
+        _check("no_negative_balances", "no available, held, team pool or wallet balance is negative",
                negative, lambda r: f"account {r[1]} is {r[2]}"),
         _check("held_matches_open_holds", "every held balance equals its open holds",
                held_mismatch, lambda r: f"budget {r[0]}: {r[1]} is {r[2]}, open holds {r[3]}"),
@@ -101,6 +108,8 @@ def run_checks(company_id: int | None = None) -> list[Check]:
                lambda r: f"account {r[1]} says {r[2]}, entries sum to {r[3]}"),
         _check("idempotency_keys_unique", "idempotency keys are unique", dupes,
                lambda r: f"company {r[0]} key {r[1]!r} used {r[2]} times"),
+        _check("closed_pools_empty", "every team pool of a closed period is empty",
+               closed_pools, lambda r: f"closed pool {r[0]}: {r[1]} still holds {r[2]}"),
     ]
 
 

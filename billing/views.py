@@ -65,6 +65,7 @@ def index() -> str:
         totals=queries.company_balances(company.id, company.currency, period),
         wallet=wallet.wallet_balances(company.id), args=request.args,
         allocate=AllocateForm(period=period.start.isoformat()),
+        pools=queries.pool_rows(company.id, period),
         has_policy=db.session.scalar(scoped(BudgetPolicy).limit(1)) is not None)
 
 
@@ -116,7 +117,8 @@ def policy_edit(policy_id: int | None = None) -> str | Response:
                                                 "annual_allowance_minor"),
                 rollover_cap_minor=to_minor(form.rollover_cap.data, currency,
                                             "rollover_cap_minor"),
-                prorate_joiners=bool(form.prorate_joiners.data)), policy)
+                prorate_joiners=bool(form.prorate_joiners.data),
+                team_pools=bool(form.team_pools.data)), policy)
         except DomainError as exc:
             _form_error(form, exc, "scope")
         else:

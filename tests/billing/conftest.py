@@ -69,6 +69,22 @@ def give(admin: User) -> Callable[..., None]:
     return factory
 
 
+@pytest.fixture
+def eng(acme: Company, admin: User, make_team: Callable[..., Any],
+        make_user: Callable[..., User]) -> tuple[Any, User, User, User, User]:
+    """Engineering with team pools on: Mo manages Ada and Bo; Cy (the admin's report) is in
+    it too."""
+    policies.save_policy(admin, PolicyData("default", 0, team_pools=True))
+    team = make_team(acme, "Engineering")
+    mo = make_user(acme, name="Mo", email="mo@acme.test", roles=("manager", "employee"),
+                   team=team)
+    ada = make_user(acme, name="Ada", team=team, manager=mo)
+    bo = make_user(acme, name="Bo", team=team, manager=mo)
+    cy = make_user(acme, name="Cy", team=team, manager=admin)
+    db.session.commit()
+    return team, mo, ada, bo, cy
+
+
 from .stripe_fixtures import (  # noqa: E402, F401  (fixtures)
     live_server,
     localstripe,

@@ -94,11 +94,40 @@ def company_job_worker(url: str, company_id: int, admin_id: int, job: str, day: 
     results.put([outcome])
 
 
+def pool_grant_worker(url: str, team_id: int, manager_id: int, people: list[int], price: int,
+                      worker: int, barrier: Any, results: Any) -> None:
+    """Grant `price` from the team's pool to each of `people`; the pool covers only some."""
+    from app.extensions import db
+    from app.models import Team, User
+    from billing import pools
+    from billing.errors import InsufficientBudget
+    from billing.policies import Period
+
+    fy2026 = Period(date(2026, 1, 1), date(2026, 12, 31))  # not from conftest: no test set-up here
+    app = _app(url)
+    outcomes = []
+    with app.app_context():
+        team, manager = db.session.get(Team, team_id), db.session.get(User, manager_id)
+        db.session.rollback()
+        barrier.wait()
+        for i, person_id in enumerate(people):
+            try:
+                pools.grant(manager, team, db.session.get(User, person_id), price, "Course",
+                            f"w{worker}-{i}", fy2026)
+                db.session.commit()
+                outcomes.append("granted")
+            except InsufficientBudget as exc:
+                db.session.rollback()
+                outcomes.append(exc.message)
+        db.engine.dispose()
+    results.put(outcomes)
+
+
 PRELOAD = ["tests.preload"]
 
 
 def run(target: Any, arg_sets: list[tuple[Any, ...]]) -> list[str]:
-    """Start one spawned process per arg set, release them together, collect the outcomes."""
+    """Start one worker process per arg set, release them together, collect the outcomes."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("forkserver")
