@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
 
     from . import mentor_api, mentor_bookings, mentor_demo, mentor_models  # noqa: F401
     from .mentors import local_time
+    from . import views_coach_import  # noqa: F401  (its routes join the mentors blueprint)
     from .views_mentoring import bp as mentoring_bp
     from .views_mentors import bp as mentors_bp
 

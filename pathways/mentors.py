@@ -163,25 +163,7 @@ def save_coach(actor: User, data: CoachData, coach: MentorProfile | None = None)
         raise PermissionDenied("Only an L&D admin adds and edits external coaches.")
     if coach is not None and (coach.company_id != actor.company_id or not coach.is_external):
         raise PermissionDenied("That is not one of your company's external coaches.")
-    _check_profile(data)
-    name = (data.name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationError("Give the coach's name (at most 200 characters).", "name")
-    email = normalise_email(data.email or "", "email")
-    rate = data.hourly_rate_minor
-    if not isinstance(rate, int) or isinstance(rate, bool) or not 0 < rate <= 100_000_000:
-        raise ValidationError("The hourly rate is a positive amount in minor units "
-                              "(e.g. 12000 for 120.00).", "hourly_rate_minor")
-    company = db.session.get(Company, actor.company_id)
-    currency = (data.currency or company.currency).upper()
-    if currency != company.currency:
-        raise ValidationError(f"Coaches are paid from learning budgets in {company.currency}; "
-                              f"give the rate in {company.currency}.", "currency")
-    duplicate = db.session.scalar(select(MentorProfile.id).where(
-        MentorProfile.company_id == actor.company_id, MentorProfile.external_email == email,
-        MentorProfile.id != (coach.id if coach else -1)))
-    if duplicate:
-        raise Conflict(f"A coach with the e-mail {email} already exists.", "email")
+    name, email, rate, currency = check_coach(actor.company_id, data, coach)
     before = {} if coach is None else _settings(coach)
     if coach is None:
         coach = MentorProfile(company_id=actor.company_id, kind=MentorKind.EXTERNAL.value)
@@ -194,6 +176,32 @@ def save_coach(actor: User, data: CoachData, coach: MentorProfile | None = None)
     audit.record(actor, actor.company_id, "mentor.coach_saved", "mentor", coach.id,
                  f"External coach {name}", audit.diff(before, _settings(coach)))
     return coach
+
+
+def check_coach(company_id: int, data: CoachData, coach: MentorProfile | None = None
+                ) -> tuple[str, str, int, str]:
+    """Validate a coach (writes nothing): the clean name, e-mail, rate and currency."""
+    _check_profile(data)
+    name = (data.name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError("Give the coach's name (at most 200 characters).", "name")
+    email = normalise_email(data.email or "", "email")
+    rate = data.hourly_rate_minor
+    if not isinstance(rate, int) or isinstance(rate, bool) or not 0 < rate <= 100_000_000:
+        raise ValidationError("The hourly rate is a positive amount in minor units "
+                              "(e.g. 12000 for 120.00).", "hourly_rate_minor")
+    company = db.session.get(Company, company_id)
+    assert company is not None
+    currency = (data.currency or company.currency).upper()
+    if currency != company.currency:
+        raise ValidationError(f"Coaches are paid from learning budgets in {company.currency}; "
+                              f"give the rate in {company.currency}.", "currency")
+    duplicate = db.session.scalar(select(MentorProfile.id).where(
+        MentorProfile.company_id == company_id, MentorProfile.external_email == email,
+        MentorProfile.id != (coach.id if coach else -1)))
+    if duplicate:
+        raise Conflict(f"A coach with the e-mail {email} already exists.", "email")
+    return name, email, rate, currency
 
 
 def check_can_manage(actor: User, mentor: MentorProfile) -> None:
