@@ -27,9 +27,15 @@ def init_app(app: Flask) -> None:
     from app.signals import person_left
     from app.web import NavItem, add_nav, add_stylesheet
 
-    from . import mentor_api, mentor_bookings, mentor_demo, mentor_models  # noqa: F401
+    # views_coach_import: its routes join the mentors blueprint before it is registered
+    from . import (  # noqa: F401
+        mentor_api,
+        mentor_bookings,
+        mentor_demo,
+        mentor_models,
+        views_coach_import,
+    )
     from .mentors import local_time
-    from . import views_coach_import  # noqa: F401  (its routes join the mentors blueprint)
     from .views_mentoring import bp as mentoring_bp
     from .views_mentors import bp as mentors_bp
 
