@@ -8,9 +8,10 @@ Booking, cancelling, feedback and attestation live in `pathways.mentor_bookings`
   offered; an ambiguous one (the hour repeated when clocks go back) is its first occurrence.
 - `mentors_for_gap` lists active mentors offering the capability at or above the target level,
   outside the employee's reporting line (not themselves, nobody above them in the management
-  chain, none of their direct or indirect reports), with room under their monthly cap this
-  month; fewer recent sessions first, then a per-employee deterministic shuffle, so a few
-  popular mentors are not asked by everyone.
+  chain, none of their direct or indirect reports); fewer recent sessions first, then a
+  per-employee deterministic shuffle, so a few popular mentors are not asked by everyone.
+  Mentors at their monthly cap this month come after all the others (soonest next free slot
+  first), each with their next bookable slot in a month where they are under the cap.
 """
 
 from __future__ import annotations
@@ -425,6 +426,10 @@ class MentorMatch:
     level: int
     recent_sessions: int
     sessions_this_month: int
+    # At their monthly cap this month: listed after the others, with the first slot they can
+    # take in a month under the cap (None when there is none within the booking horizon).
+    at_cap: bool = False
+    next_slot: Slot | None = None
 
     @property
     def price_per_session_minor(self) -> int:
@@ -487,10 +492,18 @@ def mentors_for_gap(employee: User, capability: Capability, target_level: int,
     if not rows:
         return []
     month = _month_counts([r[0] for r in rows], now)
-    matches = [MentorMatch(m, lv, n, month.get(m.id, 0)) for m, lv, n in rows
-               if month.get(m.id, 0) < m.monthly_cap]
-    return sorted(matches, key=lambda x: (x.recent_sessions, _tie_break(employee.id,
-                                                                        x.mentor.id)))
+    matches = []
+    for m, lv, n in rows:
+        used = month.get(m.id, 0)
+        if used < m.monthly_cap:
+            matches.append(MentorMatch(m, lv, n, used))
+        else:  # only the full ones need their slots computed
+            nxt = next(iter(free_slots(m, now=now)), None)
+            matches.append(MentorMatch(m, lv, n, used, True, nxt))
+    far = datetime.max
+    return sorted(matches, key=lambda x: (
+        x.at_cap, (x.next_slot.starts_at if x.next_slot else far) if x.at_cap else far,
+        x.recent_sessions, _tie_break(employee.id, x.mentor.id)))
 
 
 def _month_counts(mentors: list[MentorProfile], now: datetime) -> dict[int, int]:

@@ -70,7 +70,8 @@ def index() -> str:
                            matches=matches, page=page,
                            my_gaps=sorted(my_gaps.values(), key=lambda g: (-g.gap, g.name))[:8],
                            capabilities=_offered_capabilities(company.id), tz=display_zone(),
-                           mine=mentors.profile_of(current_user))
+                           mine=mentors.profile_of(current_user),
+                           horizon_weeks=mentors.HORIZON_WEEKS)
 
 
 def _mentor_page(mentor: MentorProfile, form: BookForm, status: int = 200) -> tuple[str, int]:
