@@ -50,6 +50,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["mentoring_next_sessions"] = next_sessions
     add_seeder(app, mentor_demo.seed, order=65)
     person_left.connect(mentor_bookings.on_person_left)
+    from .pathway_sessions import on_session_held
+
+    mentor_bookings.session_held.connect(on_session_held)
     from .mentor_recommend import mentor_candidates
     from .recommend import add_candidate_source
 

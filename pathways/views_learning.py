@@ -29,7 +29,7 @@ from app.models import Team, User
 from app.people.forms import as_choices
 from app.tenancy import current_company, get_or_404, scoped
 
-from . import pathway_service, recommend, roles, uploads
+from . import pathway_service, pathway_sessions, recommend, roles, uploads
 from .catalogue_models import (
     STEP_KIND_LABELS,
     Enrolment,
@@ -400,9 +400,28 @@ def enrolment(enrolment_id: int) -> str:
                            progress=pathway_service.progress(enrolment),
                            form_for=lambda step: CompleteStepForm(prefix=f"s{step.id}"),
                            kinds=STEP_KIND_LABELS, confirm=ConfirmForm(),
+                           sessions=pathway_sessions.bookings_by_step(enrolment),
                            verify=pathway_service.settings(
                                enrolment.company_id).require_manager_verification,
                            max_mb=uploads.max_bytes() // 1048576)
+
+
+@bp.get("/me/learning/<int:enrolment_id>/steps/<int:step_id>/book")
+@login_required
+def book_step(enrolment_id: int, step_id: int) -> Response:
+    """From a mentor-session step: find a mentor for its capability; the booking completes it."""
+    enrolment = _enrolment_for_viewer(enrolment_id)
+    step = get_or_404(PathwayStep, step_id)
+    if step.pathway_id != enrolment.pathway_id:
+        abort(404)
+    try:
+        pathway_sessions.check_step(current_user, enrolment, step)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id)
+                        + f"#step-{step.id}")
+    return redirect(url_for("mentoring.index", capability=step.capability_id,
+                            level=step.to_level, enrolment=enrolment.id, step=step.id))
 
 
 @bp.post("/me/learning/<int:enrolment_id>/steps/<int:step_id>/done")
