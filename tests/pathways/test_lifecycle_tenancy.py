@@ -14,8 +14,9 @@ from .catalogue_helpers import make_pathway  # noqa: F401
 ALL = ("admin", "manager", "employee", "executive")
 
 
-def test_foreign_ids_are_404_on_the_new_routes(app, client, auth, make_company, make_user,
-                                               make_capability, make_pathway):  # noqa: F811
+def test_foreign_ids_are_404_on_the_new_routes(app, client, auth, api_as, make_company,
+                                               make_user, make_capability,
+                                               make_pathway):  # noqa: F811
     acme, globex = make_company(), make_company()
     boss = make_user(acme, roles=ALL)
     ada = make_user(acme, manager=boss)
@@ -58,3 +59,7 @@ def test_foreign_ids_are_404_on_the_new_routes(app, client, auth, make_company, 
             "step_id": step.id}),
     ]
     assert_foreign_404(client, routes)
+    api = api_as(own_report)
+    assert_foreign_404(api, [Route("POST", "/api/v1/mentor-bookings", json={
+        "mentor_id": own_mentor.id, "starts_at": "2030-01-07T09:00:00Z",
+        "enrolment_id": enrolment.id, "step_id": step.id})])

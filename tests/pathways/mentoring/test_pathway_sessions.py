@@ -112,3 +112,22 @@ def test_one_session_per_step_and_only_for_your_own_mentor_steps(story, acme, ma
         pathway_sessions.check_step(ada, enrolment, story["reading"])
     with pytest.raises(PermissionDenied):
         pathway_sessions.check_step(make_user(acme), enrolment, step)
+
+
+def test_the_api_books_for_a_step_and_names_a_missing_half(api_as, story):
+    ada, enrolment, step, olga = story["ada"], story["enrolment"], story["step"], story["olga"]
+    api = api_as(ada)
+    slot = mentors.free_slots(olga)[0].starts_at.isoformat() + "Z"
+    half = api.post("/api/v1/mentor-bookings", json={"mentor_id": olga.id, "starts_at": slot,
+                                                     "enrolment_id": enrolment.id})
+    assert half.status_code == 400 and half.get_json()["error"]["field"] == "step_id"
+    wrong = api.post("/api/v1/mentor-bookings", json={
+        "mentor_id": olga.id, "starts_at": slot, "enrolment_id": enrolment.id,
+        "step_id": story["reading"].id})
+    assert wrong.status_code == 400 and "mentor-session" in wrong.get_json()["error"]["message"]
+    response = api.post("/api/v1/mentor-bookings", json={
+        "mentor_id": olga.id, "starts_at": slot, "enrolment_id": enrolment.id,
+        "step_id": step.id})
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["enrolment_id"], response.get_json()["step_id"]) == (
+        enrolment.id, step.id)
