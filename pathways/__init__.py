@@ -27,8 +27,10 @@ def init_app(app: Flask) -> None:
     from .views_frameworks import bp as frameworks_bp
     from .views_learning import bp as learning_bp
     from .views_roles import bp as roles_bp
+    from .views_team_learning import bp as team_learning_bp
 
-    for bp in (frameworks_bp, roles_bp, capabilities_bp, catalogue_bp, learning_bp):
+    for bp in (frameworks_bp, roles_bp, capabilities_bp, catalogue_bp, learning_bp,
+               team_learning_bp):
         app.register_blueprint(bp)
     api.init_app(app)
     api_catalogue.init_app(app)
@@ -36,6 +38,7 @@ def init_app(app: Flask) -> None:
     add_nav(app, NavItem("My capabilities", "capabilities.mine", (), order=10))
     add_nav(app, NavItem("My learning", "learning.mine", (), order=11))
     add_nav(app, NavItem("My team", "capabilities.team", ("manager",), order=12))
+    add_nav(app, NavItem("Team pathways", "team_learning.index", ("manager",), order=13))
     add_nav(app, NavItem("Catalogue", "catalogue.browse", (), order=14))
     add_nav(app, NavItem("Coverage", "capabilities.coverage", ("admin", "executive"), order=30))
     add_nav(app, NavItem("Frameworks", "frameworks.index", ("admin",), order=3, section="admin"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, abort, jsonify, request
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.api.openapi import add_schema, page_of
@@ -59,7 +60,7 @@ PATHWAY_SCHEMA = {"type": "object", "properties": {
     "description": {"type": "string", "nullable": True},
     "target_role_id": {"type": "integer", "nullable": True},
     "target_capability_id": {"type": "integer", "nullable": True},
-    "status": {"type": "string", "enum": ["draft", "published"]},
+    "status": {"type": "string", "enum": ["draft", "published", "archived"]},
     "self_enrol": {"type": "boolean"},
     "estimated_cost_minor": {"type": "integer", "readOnly": True},
     "estimated_hours": {"type": "number", "readOnly": True},
@@ -362,7 +363,9 @@ def get_pathway(pathway_id: int) -> Response:
               schema: {$ref: '#/components/schemas/Pathway'}
     """
     pathway = get_or_404(Pathway, pathway_id)
-    if not pathway.published and not current_user.has_role("admin"):
+    enrolled = pathway.archived and db.session.scalar(select(Enrolment.id).where(
+        Enrolment.pathway_id == pathway.id, Enrolment.user_id == current_user.id))
+    if not (pathway.published or enrolled or current_user.has_role("admin")):
         abort(404)
     return jsonify(pathway_json(pathway))
 

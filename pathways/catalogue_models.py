@@ -206,10 +206,13 @@ class Pathway(db.Model):
     target_role_id: Mapped[int | None] = mapped_column(ForeignKey("job_roles.id"), index=True)
     target_capability_id: Mapped[int | None] = mapped_column(ForeignKey("capabilities.id"),
                                                              index=True)
-    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft / published
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft/published/archived
     self_enrol: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Archived (retired): hidden from browse, recommendations and new enrolments; existing
+    # enrolments, completions and evidence keep working and keep their history.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -222,6 +225,10 @@ class Pathway(db.Model):
     @property
     def published(self) -> bool:
         return self.status == "published"
+
+    @property
+    def archived(self) -> bool:
+        return self.status == "archived"
 
 
 pathway_step_prerequisites = Table(

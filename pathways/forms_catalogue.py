@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.people.forms import as_choices
+from app.people.forms import MultiCheckboxField, as_choices
 
 from .catalogue_models import FORMAT_LABELS, OFFERING_TYPE_LABELS, STEP_KIND_LABELS
 from .forms import int_or_none
@@ -110,3 +110,16 @@ class SettingsForm(FlaskForm):
     require_manager_verification = BooleanField(
         "Managers verify completed steps before they count as evidence")
 
+
+
+class TeamAssignForm(FlaskForm):
+    """A manager assigns a published pathway to some or all of their direct reports."""
+
+    pathway_id = SelectField("Pathway", coerce=int_or_none, validate_choice=False,
+                             validators=[DataRequired("Choose a pathway.")])
+    user_ids = MultiCheckboxField("People", coerce=int, validate_choice=False,
+                                  description="Your direct reports.")
+    everyone = BooleanField("All my direct reports",
+                            description="Everyone who reports to you now.")
+    due_date = DateField("Due date", validators=[Optional()],
+                         description="Optional; it shows as overdue after this day.")

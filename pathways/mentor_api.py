@@ -19,7 +19,8 @@ from app.extensions import db
 from app.models import utcnow
 from app.tenancy import current_company, get_or_404
 
-from . import mentor_bookings, mentors
+from . import mentor_bookings, mentors, pathway_sessions
+from .catalogue_models import Enrolment, PathwayStep
 from .mentor_models import MentorBooking, MentorProfile
 from .models import Capability
 
@@ -52,7 +53,8 @@ def booking_json(b: MentorBooking) -> dict[str, Any]:
             "cancelled_by_id": b.cancelled_by_id, "cancelled_at": _iso(b.cancelled_at),
             "cancel_reason": b.cancel_reason, "feedback_rating": b.feedback_rating,
             "feedback_text": b.feedback_text, "attested_capability_id": b.attested_capability_id,
-            "attested_level": b.attested_level, "attestation_id": b.attestation_id}
+            "attested_level": b.attested_level, "attestation_id": b.attestation_id,
+            "enrolment_id": b.enrolment_id, "step_id": b.step_id}
 
 
 @bp.get("/mentors")
@@ -155,6 +157,9 @@ def create_booking() -> tuple[Response, int]:
                 starts_at: {type: string, format: date-time, description: "one of the slots"}
                 capability_id: {type: integer}
                 agenda: {type: string}
+                enrolment_id: {type: integer, description: "with step_id: book for a
+                  mentor-session step of your pathway; the held session completes it"}
+                step_id: {type: integer}
       responses:
         201:
           description: Booked; both parties get an e-mail with an .ics invitation
@@ -167,8 +172,17 @@ def create_booking() -> tuple[Response, int]:
     starts_at = mentors.parse_instant(field(data, "starts_at", str, required=True), "starts_at")
     cap_id = field(data, "capability_id", int)
     cap = get_or_404(Capability, cap_id) if cap_id is not None else None
-    booking = mentor_bookings.book(current_user, mentor, starts_at, cap,
-                                   field(data, "agenda", str))
+    enrolment_id, step_id = field(data, "enrolment_id", int), field(data, "step_id", int)
+    if (enrolment_id is None) != (step_id is None):
+        raise ValidationError("Give both 'enrolment_id' and 'step_id', or neither.",
+                              "step_id" if step_id is None else "enrolment_id")
+    if enrolment_id is not None:
+        booking = pathway_sessions.book_for_step(
+            current_user, get_or_404(Enrolment, enrolment_id), get_or_404(PathwayStep, step_id),
+            mentor, starts_at, field(data, "agenda", str))
+    else:
+        booking = mentor_bookings.book(current_user, mentor, starts_at, cap,
+                                       field(data, "agenda", str))
     db.session.commit()
     return jsonify(booking_json(booking)), 201
 
@@ -344,7 +358,7 @@ BOOKING_SCHEMA = {"type": "object", "properties": {
     "cancelled_by_id": _int, "cancelled_at": _dt,
     "cancel_reason": {"type": "string", "nullable": True}, "feedback_rating": _int,
     "feedback_text": {"type": "string", "nullable": True}, "attested_capability_id": _int,
-    "attested_level": _int, "attestation_id": _int}}
+    "attested_level": _int, "attestation_id": _int, "enrolment_id": _int, "step_id": _int}}
 
 
 def init_app(app: Flask) -> None:

@@ -27,7 +27,14 @@ def init_app(app: Flask) -> None:
     from app.signals import person_left
     from app.web import NavItem, add_nav, add_stylesheet
 
-    from . import mentor_api, mentor_bookings, mentor_demo, mentor_models  # noqa: F401
+    # views_coach_import: its routes join the mentors blueprint before it is registered
+    from . import (  # noqa: F401
+        mentor_api,
+        mentor_bookings,
+        mentor_demo,
+        mentor_models,
+        views_coach_import,
+    )
     from .mentors import local_time
     from .views_mentoring import bp as mentoring_bp
     from .views_mentors import bp as mentors_bp
@@ -43,6 +50,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["mentoring_next_sessions"] = next_sessions
     add_seeder(app, mentor_demo.seed, order=65)
     person_left.connect(mentor_bookings.on_person_left)
+    from .pathway_sessions import on_session_held
+
+    mentor_bookings.session_held.connect(on_session_held)
     from .mentor_recommend import mentor_candidates
     from .recommend import add_candidate_source
 

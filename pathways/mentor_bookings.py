@@ -35,6 +35,10 @@ _signals = Namespace()
 # sender: the acting User (None for the system); kwargs: booking=MentorBooking. Sent inside the
 # transaction after a booking is cancelled (receivers may add rows, never commit).
 booking_cancelled = _signals.signal("mentor-booking-cancelled")
+# sender: the acting User; kwargs: booking=MentorBooking. Sent inside the transaction when a
+# session counts as held (the mentee's feedback or the mentor's attestation); receivers may add
+# rows (e.g. complete the pathway step it was booked for), never commit.
+session_held = _signals.signal("mentor-session-held")
 
 TAKEN = "That slot has just been booked by someone else; please choose another time."
 
@@ -184,6 +188,7 @@ def leave_feedback(actor: User, booking: MentorBooking, rating: int, text: str |
     booking.feedback_at = now or utcnow()
     booking.status = BookingStatus.COMPLETED.value
     db.session.flush()
+    session_held.send(actor, booking=booking)
     audit.record(actor, booking.company_id, "mentor.feedback", "mentor_booking", booking.id,
                  f"{actor.name} rated the session with {booking.mentor.name} {rating}/5")
     return booking
@@ -216,6 +221,7 @@ def attest(actor: User, booking: MentorBooking, capability: Capability, level: i
     booking.attestation_id, booking.attested_at = evidence.id, now
     booking.status = BookingStatus.COMPLETED.value
     db.session.flush()
+    session_held.send(actor, booking=booking)
     return booking
 
 

@@ -78,6 +78,9 @@ class BookForm(FlaskForm):
                                 validators=[Optional()])
     agenda = TextAreaField("What you would like to work on", validators=[Optional(),
                                                                           Length(max=2000)])
+    # Set when booking from a pathway's mentor-session step (the session then completes it).
+    enrolment_id = HiddenField()
+    step_id = HiddenField()
 
 
 class CancelForm(FlaskForm):

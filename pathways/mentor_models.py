@@ -166,6 +166,10 @@ class MentorBooking(db.Model):
     agenda: Mapped[str | None] = mapped_column(Text)
     # A paid session with an external coach is funded through a learning request (requests side).
     learning_request_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Booked from a pathway's mentor-session step: holding the session completes that step.
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("pathway_enrolments.id"),
+                                                     index=True)
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("pathway_steps.id"))
     # Stable UID of the calendar event, so the cancellation replaces the invitation.
     ical_uid: Mapped[str] = mapped_column(String(120), unique=True)
     ical_sequence: Mapped[int] = mapped_column(Integer, default=0)

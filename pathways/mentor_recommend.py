@@ -38,13 +38,16 @@ def mentor_candidates(employee: User, gaps: list[Gap]) -> list[Candidate]:
         capability = capabilities.get(g.capability_id)
         if capability is None:
             continue
-        matches = mentors_for_gap(employee, capability, g.target)
-        if not matches:
+        # Mentors at their monthly cap come last; one with no free slot ahead is no suggestion.
+        best = next((m for m in mentors_for_gap(employee, capability, g.target)
+                     if not m.at_cap or m.next_slot is not None), None)
+        if best is None:
             continue
-        best = matches[0]
         sessions = min(g.gap, MAX_SESSIONS)
         mentor = best.mentor
         note = "with an external coach" if mentor.is_external else "with an internal mentor"
+        if best.at_cap and best.next_slot is not None:
+            note += f", next free from {best.next_slot.starts_at:%d %B}"
         found.append(Candidate(
             "mentor", mentor.id, f"{mentor.name}: {g.name}", sessions,
             best.price_per_session_minor * sessions, sessions * mentor.session_minutes / 60,

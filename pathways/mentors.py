@@ -8,9 +8,10 @@ Booking, cancelling, feedback and attestation live in `pathways.mentor_bookings`
   offered; an ambiguous one (the hour repeated when clocks go back) is its first occurrence.
 - `mentors_for_gap` lists active mentors offering the capability at or above the target level,
   outside the employee's reporting line (not themselves, nobody above them in the management
-  chain, none of their direct or indirect reports), with room under their monthly cap this
-  month; fewer recent sessions first, then a per-employee deterministic shuffle, so a few
-  popular mentors are not asked by everyone.
+  chain, none of their direct or indirect reports); fewer recent sessions first, then a
+  per-employee deterministic shuffle, so a few popular mentors are not asked by everyone.
+  Mentors at their monthly cap this month come after all the others (soonest next free slot
+  first), each with their next bookable slot in a month where they are under the cap.
 """
 
 from __future__ import annotations
@@ -163,25 +164,7 @@ def save_coach(actor: User, data: CoachData, coach: MentorProfile | None = None)
         raise PermissionDenied("Only an L&D admin adds and edits external coaches.")
     if coach is not None and (coach.company_id != actor.company_id or not coach.is_external):
         raise PermissionDenied("That is not one of your company's external coaches.")
-    _check_profile(data)
-    name = (data.name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationError("Give the coach's name (at most 200 characters).", "name")
-    email = normalise_email(data.email or "", "email")
-    rate = data.hourly_rate_minor
-    if not isinstance(rate, int) or isinstance(rate, bool) or not 0 < rate <= 100_000_000:
-        raise ValidationError("The hourly rate is a positive amount in minor units "
-                              "(e.g. 12000 for 120.00).", "hourly_rate_minor")
-    company = db.session.get(Company, actor.company_id)
-    currency = (data.currency or company.currency).upper()
-    if currency != company.currency:
-        raise ValidationError(f"Coaches are paid from learning budgets in {company.currency}; "
-                              f"give the rate in {company.currency}.", "currency")
-    duplicate = db.session.scalar(select(MentorProfile.id).where(
-        MentorProfile.company_id == actor.company_id, MentorProfile.external_email == email,
-        MentorProfile.id != (coach.id if coach else -1)))
-    if duplicate:
-        raise Conflict(f"A coach with the e-mail {email} already exists.", "email")
+    name, email, rate, currency = check_coach(actor.company_id, data, coach)
     before = {} if coach is None else _settings(coach)
     if coach is None:
         coach = MentorProfile(company_id=actor.company_id, kind=MentorKind.EXTERNAL.value)
@@ -194,6 +177,32 @@ def save_coach(actor: User, data: CoachData, coach: MentorProfile | None = None)
     audit.record(actor, actor.company_id, "mentor.coach_saved", "mentor", coach.id,
                  f"External coach {name}", audit.diff(before, _settings(coach)))
     return coach
+
+
+def check_coach(company_id: int, data: CoachData, coach: MentorProfile | None = None
+                ) -> tuple[str, str, int, str]:
+    """Validate a coach (writes nothing): the clean name, e-mail, rate and currency."""
+    _check_profile(data)
+    name = (data.name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError("Give the coach's name (at most 200 characters).", "name")
+    email = normalise_email(data.email or "", "email")
+    rate = data.hourly_rate_minor
+    if not isinstance(rate, int) or isinstance(rate, bool) or not 0 < rate <= 100_000_000:
+        raise ValidationError("The hourly rate is a positive amount in minor units "
+                              "(e.g. 12000 for 120.00).", "hourly_rate_minor")
+    company = db.session.get(Company, company_id)
+    assert company is not None
+    currency = (data.currency or company.currency).upper()
+    if currency != company.currency:
+        raise ValidationError(f"Coaches are paid from learning budgets in {company.currency}; "
+                              f"give the rate in {company.currency}.", "currency")
+    duplicate = db.session.scalar(select(MentorProfile.id).where(
+        MentorProfile.company_id == company_id, MentorProfile.external_email == email,
+        MentorProfile.id != (coach.id if coach else -1)))
+    if duplicate:
+        raise Conflict(f"A coach with the e-mail {email} already exists.", "email")
+    return name, email, rate, currency
 
 
 def check_can_manage(actor: User, mentor: MentorProfile) -> None:
@@ -417,6 +426,10 @@ class MentorMatch:
     level: int
     recent_sessions: int
     sessions_this_month: int
+    # At their monthly cap this month: listed after the others, with the first slot they can
+    # take in a month under the cap (None when there is none within the booking horizon).
+    at_cap: bool = False
+    next_slot: Slot | None = None
 
     @property
     def price_per_session_minor(self) -> int:
@@ -479,10 +492,18 @@ def mentors_for_gap(employee: User, capability: Capability, target_level: int,
     if not rows:
         return []
     month = _month_counts([r[0] for r in rows], now)
-    matches = [MentorMatch(m, lv, n, month.get(m.id, 0)) for m, lv, n in rows
-               if month.get(m.id, 0) < m.monthly_cap]
-    return sorted(matches, key=lambda x: (x.recent_sessions, _tie_break(employee.id,
-                                                                        x.mentor.id)))
+    matches = []
+    for m, lv, n in rows:
+        used = month.get(m.id, 0)
+        if used < m.monthly_cap:
+            matches.append(MentorMatch(m, lv, n, used))
+        else:  # only the full ones need their slots computed
+            nxt = next(iter(free_slots(m, now=now)), None)
+            matches.append(MentorMatch(m, lv, n, used, True, nxt))
+    far = datetime.max
+    return sorted(matches, key=lambda x: (
+        x.at_cap, (x.next_slot.starts_at if x.next_slot else far) if x.at_cap else far,
+        x.recent_sessions, _tie_break(employee.id, x.mentor.id)))
 
 
 def _month_counts(mentors: list[MentorProfile], now: datetime) -> dict[int, int]:

@@ -2,7 +2,9 @@
 
 A prerequisite is always an *earlier* step of the same pathway, so prerequisites never form a
 cycle; moving a step above one of its prerequisites is refused. Publishing needs at least one
-step and no retired offering. (Re-exported by `pathways.pathway_service`.)
+step and no retired offering. Archiving retires a published or draft pathway without touching
+its enrolments; steps someone completed are not moved. (Re-exported by
+`pathways.pathway_service`.)
 """
 
 from __future__ import annotations
@@ -144,8 +146,13 @@ def remove_step(actor: User, pathway: Pathway, step: PathwayStep) -> None:
 
 
 def move_step(actor: User, pathway: Pathway, step: PathwayStep, direction: int) -> None:
-    """Swap a step with its neighbour (direction -1 up, +1 down), keeping prerequisites earlier."""
+    """Swap a step with its neighbour (direction -1 up, +1 down), keeping prerequisites earlier.
+
+    Steps someone has completed stay where they are: people's progress was made in that order.
+    """
     _require_admin(actor)
+    if step.pathway_id != pathway.id:
+        raise ValidationError("That step is not part of this pathway.")
     steps = sorted(pathway.steps, key=lambda s: s.position)
     i = steps.index(step)
     j = i + direction
@@ -155,8 +162,23 @@ def move_step(actor: User, pathway: Pathway, step: PathwayStep, direction: int) 
     if first in second.prerequisites:
         raise ValidationError(f"'{first.title}' is a prerequisite of '{second.title}' and must "
                               "stay before it.")
+    completed = completed_step_ids(pathway)
+    moved = [s.title for s in (first, second) if s.id in completed]
+    if moved:
+        raise Conflict(f"People have already completed {' and '.join(repr(t) for t in moved)}; "
+                       "steps someone completed keep their place. Add a new step instead, or "
+                       "make one optional.")
     step.position, steps[j].position = steps[j].position, step.position
     db.session.flush()
+    audit.record(actor, pathway.company_id, "pathway.step_moved", "pathway", pathway.id,
+                 f"Step '{step.title}' moved {'up' if direction < 0 else 'down'}")
+
+
+def completed_step_ids(pathway: Pathway) -> set[int]:
+    """The pathway's steps that someone has marked done (or that wait for verification)."""
+    return set(db.session.scalars(
+        select(StepCompletion.step_id).join(PathwayStep, PathwayStep.id == StepCompletion.step_id)
+        .where(PathwayStep.pathway_id == pathway.id).distinct()))
 
 
 @dataclass(frozen=True)
@@ -181,6 +203,8 @@ def estimate(pathway: Pathway) -> Estimate:
 
 def publish(actor: User, pathway: Pathway) -> None:
     _require_admin(actor)
+    if pathway.archived:
+        raise ValidationError("The pathway is archived; restore it to publish it again.")
     if not pathway.steps:
         raise ValidationError("Add at least one step before publishing.")
     retired = [s.title for s in pathway.steps if s.offering is not None and s.offering.retired]
@@ -194,5 +218,33 @@ def publish(actor: User, pathway: Pathway) -> None:
 
 def unpublish(actor: User, pathway: Pathway) -> None:
     _require_admin(actor)
+    if pathway.archived:
+        raise ValidationError("The pathway is archived; restore it first.")
     pathway.status = "draft"
     db.session.flush()
+
+
+def archive(actor: User, pathway: Pathway) -> None:
+    """Retire a pathway: hidden from browse, recommendations and new enrolments and
+    assignments; people already on it keep their enrolment, progress and evidence."""
+    _require_admin(actor)
+    if pathway.archived:
+        raise Conflict(f"{pathway.title} is already archived.")
+    pathway.status, pathway.archived_at = "archived", utcnow()
+    db.session.flush()
+    audit.record(actor, pathway.company_id, "pathway.archive", "pathway", pathway.id,
+                 f"Pathway {pathway.title} archived")
+
+
+def restore(actor: User, pathway: Pathway) -> None:
+    """Bring an archived pathway back: published again (it was built), or a draft when one
+    of its offerings has been retired meanwhile."""
+    _require_admin(actor)
+    if not pathway.archived:
+        raise Conflict(f"{pathway.title} is not archived.")
+    retired = any(s.offering is not None and s.offering.retired for s in pathway.steps)
+    pathway.status = "draft" if retired or not pathway.steps else "published"
+    pathway.archived_at = None
+    db.session.flush()
+    audit.record(actor, pathway.company_id, "pathway.restore", "pathway", pathway.id,
+                 f"Pathway {pathway.title} restored as {pathway.status}")

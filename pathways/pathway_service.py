@@ -29,7 +29,7 @@ from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Team, User, UserStatus, utcnow
 
-from . import catalogue, gaps, levels, uploads
+from . import catalogue, gaps, levels, pathway_mail, uploads
 from .catalogue_models import (
     Enrolment,
     LearningSettings,
@@ -44,10 +44,13 @@ from .pathway_builder import (  # noqa: F401  (re-exported: building lives there
     Estimate,
     StepData,
     add_step,
+    archive,
+    completed_step_ids,
     estimate,
     move_step,
     publish,
     remove_step,
+    restore,
     save_pathway,
     step_cost,
     unpublish,
@@ -87,6 +90,9 @@ class AssignResult:
 def assign(actor: User, pathway: Pathway, people: Sequence[User] = (),
            teams: Sequence[Team] = (), due_date: date | None = None) -> AssignResult:
     """Enrol people and whole teams (with sub-teams) in bulk; people already on it are kept."""
+    if pathway.archived:
+        raise ValidationError(f"{pathway.title} is archived; nobody new can be assigned to it.",
+                              "pathway_id")
     if not pathway.published:
         raise ValidationError("Publish the pathway before assigning it.")
     if due_date is not None and due_date < date.today():
@@ -129,6 +135,8 @@ def assign(actor: User, pathway: Pathway, people: Sequence[User] = (),
 def enrol_self(actor: User, pathway: Pathway) -> Enrolment:
     if pathway.company_id != actor.company_id:
         raise PermissionDenied("That pathway belongs to another company.")
+    if pathway.archived:
+        raise ValidationError(f"{pathway.title} is archived and takes no new enrolments.")
     if not pathway.published or not pathway.self_enrol:
         raise PermissionDenied("This pathway is assigned by L&D; ask your manager or L&D.")
     found = db.session.scalar(select(Enrolment).where(Enrolment.pathway_id == pathway.id,
@@ -231,6 +239,8 @@ def complete_step(actor: User, enrolment: Enrolment, step: PathwayStep, note: st
     db.session.flush()
     if completion.status == "done":
         _record_evidence(actor, enrolment, step, completion, reference)
+    else:
+        pathway_mail.send_verification_request(enrolment, step, completion)
     _refresh_status(enrolment)
     audit.record(actor, enrolment.company_id, "pathway.step_done", "enrolment", enrolment.id,
                  f"{employee.name}: '{step.title}' {completion.status}")
@@ -321,6 +331,14 @@ class TeamRow:
     due_date: date | None
     done: int
     required: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.required else round(100 * self.done / self.required)
+
+    def overdue(self, today: date) -> bool:
+        """Past its due date and not completed."""
+        return self.status != "completed" and self.due_date is not None and self.due_date < today
 
 
 def team_enrolments(manager: User, limit: int = 200) -> list[TeamRow]:

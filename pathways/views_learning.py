@@ -29,7 +29,7 @@ from app.models import Team, User
 from app.people.forms import as_choices
 from app.tenancy import current_company, get_or_404, scoped
 
-from . import pathway_service, recommend, roles, uploads
+from . import pathway_service, pathway_sessions, recommend, roles, uploads
 from .catalogue_models import (
     STEP_KIND_LABELS,
     Enrolment,
@@ -171,6 +171,7 @@ def _render_builder(pathway: Pathway, form: PathwayForm, step: StepForm,
         "pathways/learning/builder.html", pathway=pathway, form=form, step_form=step,
         assign=assign, confirm=ConfirmForm(), estimate=pathway_service.estimate(pathway),
         enrolments=_enrolment_rows(pathway), enrolled=enrolled, required=required,
+        completed_ids=pathway_service.completed_step_ids(pathway),
         kinds=STEP_KIND_LABELS), status
 
 
@@ -263,6 +264,28 @@ def publish(pathway_id: int) -> Response:
     return redirect(url_for("learning.builder", pathway_id=pathway.id))
 
 
+@bp.post("/admin/pathways/<int:pathway_id>/archive")
+@roles_required("admin")
+def archive(pathway_id: int) -> Response:
+    """Archive a pathway, or restore an archived one."""
+    pathway = get_or_404(Pathway, pathway_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if pathway.archived:
+            pathway_service.restore(current_user, pathway)
+        else:
+            pathway_service.archive(current_user, pathway)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Restored as {pathway.status}." if not pathway.archived else
+              "Archived: hidden from browsing and recommendations; people already on it "
+              "carry on.", "success")
+    return redirect(url_for("learning.builder", pathway_id=pathway.id))
+
+
 @bp.post("/admin/pathways/<int:pathway_id>/assign")
 @roles_required("admin")
 def assign(pathway_id: int) -> Response | tuple[str, int]:
@@ -319,13 +342,16 @@ def index() -> str:
 @login_required
 def show(pathway_id: int) -> str:
     pathway = get_or_404(Pathway, pathway_id)
-    if not pathway.published and not current_user.has_role("admin"):
-        abort(404)
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.pathway_id == pathway.id, Enrolment.user_id == current_user.id))
+    # An archived pathway stays readable for the people on it (their enrolment keeps working).
+    if not (pathway.published or current_user.has_role("admin")
+            or (pathway.archived and enrolment is not None)):
+        abort(404)
     return render_template("pathways/learning/show.html", pathway=pathway, enrolment=enrolment,
                            estimate=pathway_service.estimate(pathway), confirm=ConfirmForm(),
-                           kinds=STEP_KIND_LABELS)
+                           kinds=STEP_KIND_LABELS, can_assign=pathway.published
+                           and current_user.has_role("manager"))
 
 
 @bp.post("/pathways/<int:pathway_id>/enrol")
@@ -373,9 +399,29 @@ def enrolment(enrolment_id: int) -> str:
     return render_template("pathways/learning/enrolment.html", enrolment=enrolment,
                            progress=pathway_service.progress(enrolment),
                            form_for=lambda step: CompleteStepForm(prefix=f"s{step.id}"),
-                           kinds=STEP_KIND_LABELS, verify=pathway_service.settings(
+                           kinds=STEP_KIND_LABELS, confirm=ConfirmForm(),
+                           sessions=pathway_sessions.bookings_by_step(enrolment),
+                           verify=pathway_service.settings(
                                enrolment.company_id).require_manager_verification,
                            max_mb=uploads.max_bytes() // 1048576)
+
+
+@bp.get("/me/learning/<int:enrolment_id>/steps/<int:step_id>/book")
+@login_required
+def book_step(enrolment_id: int, step_id: int) -> Response:
+    """From a mentor-session step: find a mentor for its capability; the booking completes it."""
+    enrolment = _enrolment_for_viewer(enrolment_id)
+    step = get_or_404(PathwayStep, step_id)
+    if step.pathway_id != enrolment.pathway_id:
+        abort(404)
+    try:
+        pathway_sessions.check_step(current_user, enrolment, step)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id)
+                        + f"#step-{step.id}")
+    return redirect(url_for("mentoring.index", capability=step.capability_id,
+                            level=step.to_level, enrolment=enrolment.id, step=step.id))
 
 
 @bp.post("/me/learning/<int:enrolment_id>/steps/<int:step_id>/done")
@@ -420,7 +466,10 @@ def verify(completion_id: int) -> Response:
     else:
         db.session.commit()
         flash("Verified: the evidence now counts toward the level.", "success")
-    return redirect(request.form.get("next") or url_for("learning.mine"))
+    back = request.form.get("next") or ""
+    # Only a path of this site: never an open redirect.
+    return redirect(back if back.startswith("/") and not back.startswith("//")
+                    else url_for("learning.mine"))
 
 
 @bp.get("/learning/completions/<int:completion_id>/certificate")

@@ -16,7 +16,8 @@ from app.extensions import db
 from app.models import utcnow
 from app.tenancy import current_company, get_or_404
 
-from . import gaps, levels, mentor_bookings, mentors, roles
+from . import gaps, levels, mentor_bookings, mentors, pathway_sessions, roles
+from .catalogue_models import Enrolment, PathwayStep
 from .mentor_calendar import viewer_zone
 from .mentor_forms import AttestForm, BookForm, CancelForm, FeedbackForm
 from .mentor_models import MentorBooking, MentorCapability, MentorProfile
@@ -44,6 +45,21 @@ def _offered_capabilities(company_id: int) -> list[Capability]:
         .order_by(Capability.name)).all()
 
 
+def _for_step(enrolment_id: object, step_id: object) -> tuple[Enrolment, PathwayStep] | None:
+    """The viewer's own enrolment and its step a session is being booked for (else 404)."""
+    if not enrolment_id or not step_id:
+        return None
+    enrolment = get_or_404(Enrolment, enrolment_id)
+    step = get_or_404(PathwayStep, step_id)
+    if enrolment.user_id != current_user.id or step.pathway_id != enrolment.pathway_id:
+        abort(404)
+    return enrolment, step
+
+
+def _step_args(for_step: tuple[Enrolment, PathwayStep] | None) -> dict[str, int]:
+    return {"enrolment": for_step[0].id, "step": for_step[1].id} if for_step else {}
+
+
 @bp.get("")
 @login_required
 def index() -> str:
@@ -66,11 +82,14 @@ def index() -> str:
     if capability is None:
         page = db.paginate(mentors.mentors_query(company.id), page=request.args.get(
             "page", 1, type=int), per_page=20, error_out=False)
+    for_step = _for_step(request.args.get("enrolment"), request.args.get("step"))
     return render_template("pathways/mentoring/index.html", capability=capability, target=target,
+                           for_step=for_step, step_args=_step_args(for_step),
                            matches=matches, page=page,
                            my_gaps=sorted(my_gaps.values(), key=lambda g: (-g.gap, g.name))[:8],
                            capabilities=_offered_capabilities(company.id), tz=display_zone(),
-                           mine=mentors.profile_of(current_user))
+                           mine=mentors.profile_of(current_user),
+                           horizon_weeks=mentors.HORIZON_WEEKS)
 
 
 def _mentor_page(mentor: MentorProfile, form: BookForm, status: int = 200) -> tuple[str, int]:
@@ -92,8 +111,10 @@ def _mentor_page(mentor: MentorProfile, form: BookForm, status: int = 200) -> tu
         MentorBooking.mentor_id == mentor.id, MentorBooking.mentee_id == current_user.id,
         MentorBooking.status == "booked", MentorBooking.ends_at > now).order_by(
         MentorBooking.starts_at).limit(5)).all()
+    for_step = _for_step(form.enrolment_id.data, form.step_id.data)
     return render_template(
         "pathways/mentoring/mentor.html", mentor=mentor, days=days, tz=tz, week=week,
+        for_step=for_step, step_args=_step_args(for_step),
         booked=booked, in_line=mentor.user_id is not None and mentor.user_id != current_user.id
         and mentor.user_id in mentors.reporting_line(current_user),
         form=form, mentor_tz=mentors.zone(mentor.timezone), held=held, rating=rating,
@@ -107,6 +128,8 @@ def _mentor_page(mentor: MentorProfile, form: BookForm, status: int = 200) -> tu
 def mentor(mentor_id: int) -> tuple[str, int]:
     form = BookForm()
     form.capability_id.data = request.args.get("capability", type=int)
+    form.enrolment_id.data = request.args.get("enrolment", "")
+    form.step_id.data = request.args.get("step", "")
     return _mentor_page(get_or_404(MentorProfile, mentor_id), form)
 
 
@@ -121,7 +144,12 @@ def book(mentor_id: int) -> Response | tuple[str, int]:
             raise ValidationError("Choose a slot.", "starts_at")
         cap = get_or_404(Capability, form.capability_id.data) if form.capability_id.data else None
         starts_at = mentors.parse_instant(form.starts_at.data, "starts_at")
-        booking = mentor_bookings.book(current_user, mentor, starts_at, cap, form.agenda.data)
+        for_step = _for_step(form.enrolment_id.data, form.step_id.data)
+        if for_step is not None:
+            booking = pathway_sessions.book_for_step(current_user, *for_step, mentor, starts_at,
+                                                     form.agenda.data)
+        else:
+            booking = mentor_bookings.book(current_user, mentor, starts_at, cap, form.agenda.data)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -1,9 +1,12 @@
-"""Finding mentors for a gap: level at or above target, outside the reporting line, under the
-monthly cap, spread fairly (fewer recent sessions first, deterministic tie-break)."""
+"""Finding mentors for a gap: level at or above target, outside the reporting line, spread
+fairly (fewer recent sessions first, deterministic tie-break), those at their monthly cap last
+with their next free slot."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+import pytest
 
 from app.extensions import db
 from app.models import utcnow
@@ -82,20 +85,52 @@ def test_ties_are_broken_the_same_way_every_time_but_not_alike_for_everyone(
     assert len({o[0] for o in orders}) > 1
 
 
-def test_a_mentor_at_their_monthly_cap_is_not_offered(acme, make_user, make_mentor, cap):
-    full = make_mentor(make_user(acme, name="Full"), {cap: 4}, cap=1,
+def fill_this_month(acme, make_user, make_mentor, cap, name="Full"):
+    """A mentor with a cap of one session a month and hours every day, booked once in the
+    month of the returned `now` (so they are at their cap then)."""
+    full = make_mentor(make_user(acme, name=name), {cap: 4}, cap=1,
                        hours=[(d, "09:00", "17:00") for d in range(7)])
-    make_mentor(make_user(acme, name="Free"), {cap: 4})
     now = utcnow()
-    slot = next(s for s in mentors.free_slots(full) if s.starts_at.month == now.month
-                ) if any(s.starts_at.month == now.month for s in mentors.free_slots(full)) else None
+    slot = next((s for s in mentors.free_slots(full) if s.starts_at.month == now.month), None)
     if slot is None:  # the last hours of a month: book the first slot and look from then
         slot = mentors.free_slots(full)[0]
         now = slot.starts_at - timedelta(minutes=1)
     mentor_bookings.book(make_user(acme), full, slot.starts_at)
     db.session.commit()
-    assert names(mentors.mentors_for_gap(make_user(acme), cap, 2, now=now)) == ["Free"]
-    # Its other slots of that month are gone too; the next month's remain bookable.
+    return full, slot, now
+
+
+def test_a_mentor_at_their_monthly_cap_comes_last_with_their_next_free_slot(
+        acme, make_user, make_mentor, cap):
+    full, slot, now = fill_this_month(acme, make_user, make_mentor, cap)
+    make_mentor(make_user(acme, name="Free"), {cap: 4})
+    found = mentors.mentors_for_gap(make_user(acme), cap, 2, now=now)
+    assert [(m.mentor.name, m.at_cap) for m in found] == [("Free", False), ("Full", True)]
+    # Its other slots of that month are gone; the next month's first slot is offered.
     left = mentors.free_slots(full, now=now)
-    assert all(s.starts_at.month != slot.starts_at.month for s in left)
-    assert left
+    assert left and all(s.starts_at.month != slot.starts_at.month for s in left)
+    assert found[1].next_slot == left[0] and found[0].next_slot is None
+
+
+def test_mentors_at_their_cap_are_ranked_by_their_next_free_slot(acme, make_user, make_mentor,
+                                                                 cap):
+    full, _slot, now = fill_this_month(acme, make_user, make_mentor, cap)
+    gone, _slot2, _ = fill_this_month(acme, make_user, make_mentor, cap, name="Gone")
+    for rule in list(db.session.scalars(db.select(mentors.AvailabilityRule).where(
+            mentors.AvailabilityRule.mentor_id == gone.id))):
+        mentors.remove_availability(gone.user, gone, rule)
+    db.session.commit()
+    found = mentors.mentors_for_gap(make_user(acme), cap, 2, now=now)
+    assert [(m.mentor.name, m.next_slot is not None) for m in found] == [
+        ("Full", True), ("Gone", False)]
+
+
+def test_the_finder_page_says_fully_booked_and_when_next(app, acme, make_user, make_mentor, cap):
+    _full, _slot, now = fill_this_month(acme, make_user, make_mentor, cap)
+    if now.month != utcnow().month:
+        pytest.skip("the page looks from the real clock, and this month has no slot left")
+    emma = make_user(acme, name="Emma")
+    client = app.test_client()
+    client.post("/login", data={"email": emma.email, "password": "correct-horse-battery"})
+    page = client.get(f"/mentoring?capability={cap.id}&level=2").get_data(as_text=True)
+    assert "Fully booked this month" in page and "Next free slot:" in page
