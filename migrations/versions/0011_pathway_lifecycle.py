@@ -1,7 +1,7 @@
 """pathway lifecycle: archived pathways; mentor bookings made from a pathway step
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 12:00:00
 
 """
