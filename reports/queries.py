@@ -39,67 +39,6 @@ def active_at(d: date) -> Any:
                     and_(User.left_on.is_not(None), User.left_on > d)))
 
 
-def people_by_team(company_id: int, d: date, team_ids: TeamIds) -> dict[int | None, int]:
-    """Active people on `d` per team."""
-    rows = db.session.execute(
-        select(User.team_id, func.count()).where(User.company_id == company_id, active_at(d),
-                                                  _in_scope(team_ids))
-        .group_by(User.team_id)).all()
-    return {t: int(n) for t, n in rows}
-
-
-def _requirements_at(company_id: int, d: date, team_ids: TeamIds) -> tuple[Any, Any]:
-    """(select over active person × role requirement with their level on `d`, met expression).
-
-    On or after today the level is the `capability_levels` snapshot (evidence cannot be dated
-    in the future); before, the latest change on or before `d`, one index seek per pair."""
-    if d >= date.today():
-        level: Any = (select(CapabilityLevel.level)
-                      .where(CapabilityLevel.user_id == RoleAssignment.user_id,
-                             CapabilityLevel.capability_id == RoleRequirement.capability_id)
-                      .correlate(RoleAssignment, RoleRequirement).scalar_subquery())
-    else:
-        level = (select(LevelChange.level)
-                 .where(LevelChange.company_id == company_id,
-                        LevelChange.user_id == RoleAssignment.user_id,
-                        LevelChange.capability_id == RoleRequirement.capability_id,
-                        LevelChange.changed_on <= d)
-                 .order_by(LevelChange.changed_on.desc()).limit(1)
-                 .correlate(RoleAssignment, RoleRequirement).scalar_subquery())
-    met = case((func.coalesce(level, 0) >= RoleRequirement.level, 1), else_=0)
-    query = (select().select_from(RoleAssignment)
-             .join(User, User.id == RoleAssignment.user_id)
-             .join(RoleRequirement, RoleRequirement.role_id == RoleAssignment.role_id)
-             .where(RoleAssignment.company_id == company_id, User.company_id == company_id,
-                    active_at(d), _in_scope(team_ids)))
-    return query, met
-
-
-def coverage_cells(company_id: int, d: date, team_ids: TeamIds) -> list[tuple[Any, ...]]:
-    """(team id, capability id, people required, people at or above target) on `d`."""
-    query, met = _requirements_at(company_id, d, team_ids)
-    return [tuple(r) for r in db.session.execute(
-        query.add_columns(User.team_id, RoleRequirement.capability_id, func.count(),
-                          func.sum(met))
-        .join(Capability, Capability.id == RoleRequirement.capability_id)
-        .where(Capability.retired_at.is_(None))
-        .group_by(User.team_id, RoleRequirement.capability_id)).all()]
-
-
-def readiness_by_team(company_id: int, d: date, team_ids: TeamIds) -> dict[int | None,
-                                                                           tuple[float, int]]:
-    """{team: (sum of readiness(e), people with requirements)} on `d` (weighted readiness)."""
-    query, met = _requirements_at(company_id, d, team_ids)
-    per_person = query.add_columns(
-        User.team_id.label("team_id"),
-        (func.sum(RoleRequirement.weight * met) * literal(1.0)
-         / func.sum(RoleRequirement.weight)).label("readiness")
-    ).group_by(RoleAssignment.user_id, User.team_id).subquery()
-    rows = db.session.execute(select(per_person.c.team_id, func.sum(per_person.c.readiness),
-                                     func.count()).group_by(per_person.c.team_id)).all()
-    return {t: (float(s or 0), int(n)) for t, s, n in rows}
-
-
 def capabilities(company_id: int, ids: Sequence[int]) -> list[tuple[int, str, int, str, int]]:
     """(capability id, name, category id, category name, category position) for `ids`."""
     if not ids:
