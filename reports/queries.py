@@ -80,32 +80,27 @@ def levels_gained(company_id: int, buckets: Sequence[Bucket], team_ids: TeamIds
         return []
     bucket = case(*((LevelChange.changed_on.between(b.start, b.end), literal(i))
                     for i, b in enumerate(buckets)), else_=literal(-1))
-    # The level rule writes at most one change per pair and day: the first and last change of
-    # a pair in a bucket are found by date (an index-ordered GROUP BY), then joined back.
-    span = (select(LevelChange.user_id, LevelChange.capability_id, bucket.label("bucket"),
-                   func.min(LevelChange.changed_on).label("first"),
-                   func.max(LevelChange.changed_on).label("last"))
-            .join(User, User.id == LevelChange.user_id)
-            .where(LevelChange.company_id == company_id,
-                   LevelChange.changed_on.between(buckets[0].start, buckets[-1].end),
-                   _in_scope(team_ids))
-            .group_by(LevelChange.user_id, LevelChange.capability_id, bucket).subquery())
-    first = LevelChange.__table__.alias("first_change")
-    last = LevelChange.__table__.alias("last_change")
-    delta = last.c.level - first.c.previous_level
-    gain = func.sum(case((delta > 0, delta), else_=0))
+    # One ordered pass with window functions: each pair's changes in a bucket, with the
+    # first change's previous level carried to the last one (no index seek per pair).
+    pair = (LevelChange.user_id, LevelChange.capability_id, bucket)
+    changes = (select(bucket.label("bucket"), User.team_id, LevelChange.capability_id,
+                      LevelChange.level,
+                      func.first_value(LevelChange.previous_level).over(
+                          partition_by=pair, order_by=LevelChange.changed_on).label("start"),
+                      func.lead(LevelChange.changed_on).over(
+                          partition_by=pair, order_by=LevelChange.changed_on).label("next_on"))
+               .join(User, User.id == LevelChange.user_id)
+               .where(LevelChange.company_id == company_id,
+                      LevelChange.changed_on.between(buckets[0].start, buckets[-1].end),
+                      _in_scope(team_ids))
+               .subquery("changes"))
+    c = changes.c
+    gain = func.sum(case((c.level > c.start, c.level - c.start), else_=0))
     rows = db.session.execute(
-        select(span.c.bucket, User.team_id, Capability.category_id, gain)
-        .join(first, and_(first.c.company_id == company_id, first.c.user_id == span.c.user_id,
-                          first.c.capability_id == span.c.capability_id,
-                          first.c.changed_on == span.c.first))
-        .join(last, and_(last.c.company_id == company_id, last.c.user_id == span.c.user_id,
-                         last.c.capability_id == span.c.capability_id,
-                         last.c.changed_on == span.c.last))
-        .join(User, User.id == span.c.user_id)
-        .join(Capability, Capability.id == span.c.capability_id)
-        .where(span.c.bucket >= 0)
-        .group_by(span.c.bucket, User.team_id, Capability.category_id)).all()
+        select(c.bucket, c.team_id, Capability.category_id, gain)
+        .join(Capability, Capability.id == c.capability_id)
+        .where(c.next_on.is_(None), c.bucket >= 0)
+        .group_by(c.bucket, c.team_id, Capability.category_id)).all()
     return [(int(b), t, int(c), int(g or 0)) for b, t, c, g in rows]
 
 
