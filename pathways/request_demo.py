@@ -197,7 +197,8 @@ def _emma(world: DemoWorld, offerings: list[Offering], admin: User) -> int:
 
 def _coach_sessions(world: DemoWorld, admin: User, rng: random.Random) -> int:
     """Paid sessions with Acme's external coaches, each funded by a mentor-booking request:
-    two held weeks ago and bought, one upcoming and bought, one upcoming and waiting."""
+    two held three and four weeks ago (bought; one also completed), one upcoming and bought,
+    one upcoming and waiting for approval."""
     coaches = list(db.session.scalars(select(MentorProfile).where(
         MentorProfile.company_id == world.acme.id, MentorProfile.user_id.is_(None),
         MentorProfile.active.is_(True), MentorProfile.hourly_rate_minor > 0)
