@@ -1,15 +1,17 @@
-"""Demo money: policies, allocations for last and this fiscal year, a funded wallet, and some
-history (holds, purchases, a refund, adjustments) so the pages and reports have something to show.
+"""Demo money: policies, allocations for last and this fiscal year, a funded wallet, and last
+year's spending history (holds, purchases, a refund) so the closed year has something to show.
 
-Deterministic (seeded random). Learning requests arrive with the catalogue; until then the
-holds carry references like "demo:7".
+Deterministic (seeded random). Last year's holds carry references like "demo:prev-7" (the
+catalogue does not exist yet when this seeder runs) and are dated across that year through
+`ledger.backfill` (demo data only). This year's spending comes from real learning requests
+(pathways/request_demo.py, seeded later), so it is linked to offerings and providers.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -17,8 +19,8 @@ from app.demo import DemoWorld
 from app.extensions import db
 from app.models import Company, Team, User, UserStatus
 
-from . import budgets, holds, policies, wallet
-from .policies import PolicyData, period_for
+from . import budgets, holds, ledger, policies, wallet
+from .policies import Period, PolicyData, period_for
 
 
 def _policies(admin: User, company: Company, allowance: int, engineering: int | None) -> None:
@@ -30,26 +32,38 @@ def _policies(admin: User, company: Company, allowance: int, engineering: int | 
                                            job_title="Head of L&D"))
 
 
-def _history(admin: User, company: Company, on: date, rng: random.Random, tag: str) -> None:
+def _history(admin: User, company: Company, period: Period, rng: random.Random,
+             tag: str) -> None:
+    """Holds over the (past) period, each bought, refunded or released days after it."""
     ids = db.session.scalars(select(User.id).where(
         User.company_id == company.id, User.status == UserStatus.ACTIVE.value)
         .order_by(User.id)).all()  # ids, not 10,000 objects that every flush would scan
+    days = max(1, (period.end - period.start).days - 30)
     for i, person_id in enumerate(rng.sample(ids, k=min(len(ids), 25))):
         person = db.session.get(User, person_id)
         price = rng.choice([9_900, 24_900, 45_000, 60_000, 120_000])
+        at = datetime.combine(period.start + timedelta(days=rng.randint(0, days)), time(10))
         try:
-            hold = holds.hold(person, person, price, f"demo:{tag}-{i}", f"demo-hold-{tag}-{i}",
-                              on=on)
+            with ledger.backfill(at):
+                hold = holds.hold(person, person, price, f"demo:{tag}-{i}",
+                                  f"demo-hold-{tag}-{i}", on=at.date())
         except budgets.InsufficientBudget:
             continue
         fate = rng.random()
         if fate < 0.55:
-            holds.capture(admin, hold, f"demo-capture-{tag}-{i}", reason="Purchased (demo)")
+            with ledger.backfill(at + timedelta(days=3)):
+                holds.capture(admin, hold, f"demo-capture-{tag}-{i}", reason="Purchased (demo)")
             if fate < 0.08:
-                holds.refund(admin, hold, price // 2, f"demo-refund-{tag}-{i}",
-                             "Provider refunded half (demo)")
+                with ledger.backfill(at + timedelta(days=24)):
+                    holds.refund(admin, hold, price // 2, f"demo-refund-{tag}-{i}",
+                                 "Provider refunded half (demo)")
         elif fate < 0.75:
-            holds.release(admin, hold, f"demo-release-{tag}-{i}", "Rejected (demo)")
+            with ledger.backfill(at + timedelta(days=5)):
+                holds.release(admin, hold, f"demo-release-{tag}-{i}", "Rejected (demo)")
+
+
+def _morning(day: date) -> datetime:
+    return datetime.combine(day, time(8))
 
 
 def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
@@ -63,16 +77,18 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
         engineering = db.session.scalar(select(Team.id).where(
             Team.company_id == company.id, Team.name == "Engineering"))
         _policies(admin, company, allowance, engineering)
-        wallet.record_bank_transfer(admin, company, funding, "DEMO-OPENING", "demo-funding")
         current = period_for(company, today)
         previous = period_for(company, current.start.replace(year=current.start.year - 1))
-        budgets.run_allocation(admin, company, previous, previous.end, key="demo-previous")
-        _history(admin, company, previous.start + timedelta(days=100), rng, "prev")
-        budgets.close_period(admin, company, previous)
-        budgets.run_allocation(admin, company, current, today, key="demo-current")
-        _history(admin, company, today, rng, "now")
+        with ledger.backfill(_morning(previous.start)):  # each movement on the day it happened
+            wallet.record_bank_transfer(admin, company, funding, "DEMO-OPENING", "demo-funding")
+            budgets.run_allocation(admin, company, previous, previous.end, key="demo-previous")
+        _history(admin, company, previous, rng, "prev")
+        with ledger.backfill(_morning(current.start)):
+            budgets.close_period(admin, company, previous)
+            budgets.run_allocation(admin, company, current, today, key="demo-current")
         employee = world.people.get("employee@acme.test")
         if company is world.acme and employee is not None:
             budgets.adjust(admin, employee, 20_000, "Conference ticket agreed at review",
                            "demo-adjust-emma", current)
-    say("Billing: policies, budgets for two fiscal years, funded wallets and spending history.")
+    say("Billing: policies, budgets for two fiscal years, funded wallets and last year's "
+        "spending history.")

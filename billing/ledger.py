@@ -42,12 +42,19 @@ Two write paths, one set of rules:
   Legs may name accounts by id. It locks every touched account in ascending id order, then
   skips postings whose idempotency key is already written (returning the first transaction's
   id), so a rerun moves nothing.
+
+Back-fill and demo data only: `posted_at=` (or, for postings made deep inside other services,
+a `backfill(at)` block) stamps the transactions with a past time instead of now. It changes
+nothing else: the legs, balances, idempotency and every invariant are the same, and a time in
+the future is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, Table, any_, bindparam, case, func, insert, select, text, update
@@ -128,9 +135,35 @@ def existing(company_id: int, key: str, kind: str | None = None,
     return tx
 
 
-def post(actor: User | None, posting: Posting) -> LedgerTransaction:
-    """Write one balanced transaction and move the running balances. Flushes, never commits."""
-    return post_many(actor, [posting])[0]
+BACKFILL = "ledger_backfill_at"  # session.info key set by `backfill()`
+
+
+@contextmanager
+def backfill(at: datetime) -> Iterator[None]:
+    """Back-fill and demo data only: transactions posted in the block are dated `at` (naive
+    UTC), also when a service posts them on the caller's behalf."""
+    db.session.info[BACKFILL] = at
+    try:
+        yield
+    finally:
+        db.session.info.pop(BACKFILL, None)
+
+
+def _posted_at(posted_at: datetime | None) -> datetime:
+    when = posted_at or db.session.info.get(BACKFILL)
+    now = utcnow()
+    if when is None:
+        return now
+    if when > now:
+        raise ValueError(f"A ledger transaction cannot be dated in the future ({when}).")
+    return when
+
+
+def post(actor: User | None, posting: Posting, *,
+         posted_at: datetime | None = None) -> LedgerTransaction:
+    """Write one balanced transaction and move the running balances. Flushes, never commits.
+    `posted_at`: back-fill and demo data only (see the module docstring)."""
+    return post_many(actor, [posting], posted_at=posted_at)[0]
 
 
 def _legs(p: Posting) -> list[tuple[Any, int]]:
@@ -144,10 +177,13 @@ def _account_id(acc: LedgerAccount | int) -> int:
     return acc if isinstance(acc, int) else acc.id
 
 
-def post_many(actor: User | None, postings: Sequence[Posting]) -> list[LedgerTransaction]:
-    """Write several balanced transactions as ORM objects. Flushes, never commits."""
+def post_many(actor: User | None, postings: Sequence[Posting], *,
+              posted_at: datetime | None = None) -> list[LedgerTransaction]:
+    """Write several balanced transactions as ORM objects. Flushes, never commits.
+    `posted_at`: back-fill and demo data only (see the module docstring)."""
     txs = []
     deltas: dict[int, int] = {}
+    when = _posted_at(posted_at)
     for p in postings:
         legs = _legs(p)
         if any(isinstance(acc, int) for acc, _a in legs):
@@ -156,7 +192,8 @@ def post_many(actor: User | None, postings: Sequence[Posting]) -> list[LedgerTra
             raise UnbalancedTransaction(f"{p.kind} {p.key}: an account of another company")
         tx = LedgerTransaction(company_id=p.company_id, idempotency_key=p.key, kind=p.kind,
                                reference=p.reference, reason=p.reason, user_id=p.user_id,
-                               actor_id=actor.id if actor is not None else None)
+                               actor_id=actor.id if actor is not None else None,
+                               created_at=when)
         tx.entries = [LedgerEntry(account=acc, amount_minor=amount) for acc, amount in legs]
         txs.append(tx)
     db.session.add_all(txs)
@@ -332,7 +369,8 @@ def _existing_keys(company_id: int, keys: Sequence[str]) -> dict[str, tuple[int,
     return found
 
 
-def post_bulk(actor: User | None, postings: Sequence[Posting]) -> BulkResult:
+def post_bulk(actor: User | None, postings: Sequence[Posting], *,
+              posted_at: datetime | None = None) -> BulkResult:
     """Write many balanced transactions of ONE company with few statements. Flushes, never
     commits; loads no ORM objects.
 
@@ -342,7 +380,8 @@ def post_bulk(actor: User | None, postings: Sequence[Posting]) -> BulkResult:
     INSERT … RETURNING for the transactions, one executemany INSERT for the entries and one
     relative UPDATE for the balances. A key already written with the same kind and reference
     is a replay (its first transaction id is returned, nothing moves); with a different kind
-    or reference it is an `IdempotencyConflict` and nothing is written."""
+    or reference it is an `IdempotencyConflict` and nothing is written. `posted_at`: back-fill
+    and demo data only (see the module docstring)."""
     result = BulkResult()
     if not postings:
         return result
@@ -367,7 +406,7 @@ def post_bulk(actor: User | None, postings: Sequence[Posting]) -> BulkResult:
                 "This idempotency key was already used for a different operation; "
                 "send a new key.")
     actor_id = actor.id if actor is not None else None
-    now = utcnow()
+    now = _posted_at(posted_at)
     ids: list[int | None] = [done[p.key][0] if p.key in done else None for p in postings]
     fresh = [i for i, p in enumerate(postings) if p.key not in done]
     for batch in _chunks(fresh, BATCH):

@@ -8,30 +8,37 @@ request services so the ledger stays consistent (`flask ledger verify` passes af
   one of each of the common states and her manager has her pending request in the inbox;
 - previous year: the year is already closed by the billing seeder, so each request there is
   funded by an explicit back-fill adjustment ("demo back-fill") and taken to a final state
-  (completed, refunded, rejected, cancelled) — released money lapses with the closed year.
+  (completed, refunded, rejected, cancelled) — released money lapses with the closed year;
+- a few paid sessions with Acme's external coaches, funded by mentor-booking requests.
 
-Deterministic (seeded random). Request dates (`created_at` and the status history) are spread
-over each year; ledger transactions keep their real time (the ledger is never edited).
+Deterministic (seeded random). Each request lives on a simulated clock spread over its year
+(asked, approved a day later, bought two days after that, refunded a fortnight later, never
+after now): its status history carries those times and so do its ledger transactions, posted
+inside `ledger.backfill()` (back-fill and demo data only), so reports show spend in the month
+and year it happened, by offering type and provider.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from app.demo import DemoWorld
+from app.errors import DomainError
 from app.extensions import db
-from app.models import Company, User, UserRole, UserStatus
-from billing import budgets
+from app.models import Company, User, UserRole, UserStatus, utcnow
+from billing import budgets, ledger
 from billing.errors import BudgetError
 from billing.policies import Period, period_for
 
-from . import catalogue
+from . import catalogue, mentor_bookings, mentors
 from . import requests as svc
 from .catalogue_models import Offering
+from .mentor_models import MentorProfile
 from .request_models import LearningRequest
 
 NOTES = ["Needed for the controller rewrite next quarter.", "Agreed in my last 1:1.",
@@ -60,41 +67,66 @@ def _admin(company: Company) -> User | None:
         User.company_id == company.id, UserRole.role == "admin").order_by(User.id).limit(1))
 
 
-def _take(req: LearningRequest, fate: str, admin: User, rng: random.Random, n: int) -> None:
-    """Move a fresh request to `fate` through the services."""
+class Clock:
+    """A demo request's simulated time: its ledger postings and its status history."""
+
+    def __init__(self, start: datetime, latest: datetime) -> None:
+        self.start, self.latest = min(start, latest), latest
+        self.marks: list[tuple[int, datetime]] = []  # (events so far, when they happened)
+
+    @contextmanager
+    def at(self, days: float, req: LearningRequest | None = None) -> Iterator[None]:
+        """Run a step `days` after the start (never after `latest`), posting at that time."""
+        when = min(self.start + timedelta(days=days), self.latest)
+        with ledger.backfill(when):
+            yield
+        if req is not None:
+            self.marks.append((len(req.events), when))
+
+    def stamp(self, req: LearningRequest) -> None:
+        """Date the request and each event at the step that made it."""
+        req.created_at = req.updated_at = self.start
+        for i, event in enumerate(req.events):
+            event.created_at = next((w for n, w in self.marks if i < n), self.start)
+            req.updated_at = max(req.updated_at, event.created_at)
+
+
+def _take(req: LearningRequest, fate: str, admin: User, rng: random.Random, n: int,
+          clock: Clock) -> None:
+    """Move a fresh request to `fate` through the services, each step at its simulated time."""
+    clock.marks.append((len(req.events), clock.start))
     if fate == "pending" or (fate in ("cancelled", "rejected") and req.status != "pending"):
         return  # (an auto-approved pathway step is bought already)
     if fate == "cancelled":
-        svc.cancel(req.requester, req, "Found a free alternative (demo)")
+        with clock.at(2, req):
+            svc.cancel(req.requester, req, "Found a free alternative (demo)")
         return
     if fate == "rejected":
         approver = (svc.approvers_for(req) or [admin])[0]
-        svc.reject(approver, req, rng.choice(["Not this quarter.", "Let's pick a cheaper "
-                                              "option together.", "Out of scope for the role."]))
+        with clock.at(1, req):
+            svc.reject(approver, req, rng.choice(["Not this quarter.", "Let's pick a cheaper "
+                                                  "option together.",
+                                                  "Out of scope for the role."]))
         return
-    _approve_fully(req)
+    with clock.at(1, req):
+        _approve_fully(req)
     if fate == "approved":
         return  # waits for the purchase (manual purchase mode) or for wallet funds
     if req.status == "approved":
-        svc.purchase(admin, req, f"PO-{2026 + n:04d}-{req.id:04d}")
+        with clock.at(3, req):
+            svc.purchase(admin, req, f"PO-{2026 + n:04d}-{req.id:04d}")
     if req.status != "purchased":
         return
     if fate in ("completed", "partial_refund"):
-        svc.complete(req.requester, req, "Finished; certificate on file (demo).")
-    if fate == "partial_refund":
-        svc.refund(admin, req, req.captured_minor // 4, f"demo-{req.id}",
-                   "Provider credit for a missed session (demo)")
-    elif fate == "refunded":
-        svc.refund(admin, req, None, f"demo-{req.id}", "Course cancelled by the provider (demo)")
-
-
-def _backdate(req: LearningRequest, start: datetime, rng: random.Random) -> None:
-    at = start
-    req.created_at = at
-    for event in req.events:
-        event.created_at = at
-        at += timedelta(days=rng.randint(0, 6), hours=rng.randint(1, 8))
-    req.updated_at = at
+        with clock.at(10, req):
+            svc.complete(req.requester, req, "Finished; certificate on file (demo).")
+    with clock.at(17, req):
+        if fate == "partial_refund":
+            svc.refund(admin, req, req.captured_minor // 4, f"demo-{req.id}",
+                       "Provider credit for a missed session (demo)")
+        elif fate == "refunded":
+            svc.refund(admin, req, None, f"demo-{req.id}",
+                       "Course cancelled by the provider (demo)")
 
 
 def _weighted(rng: random.Random, fates: list[tuple[str, int]]) -> str:
@@ -115,20 +147,25 @@ def _year(company: Company, admin: User, period: Period, people: list[User],
             rng.randint(0, span)
         plan.append((period.start + timedelta(days=days), person, fate))
     plan.sort(key=lambda p: (p[0], p[1].id))  # made in date order, so ids follow dates
+    latest = utcnow() - timedelta(minutes=5)
     for n, (on, person, fate) in enumerate(plan):
         offering = rng.choice(offerings)
         fate = forced[made] if made < len(forced) else fate
+        clock = Clock(datetime.combine(on, time(9)) + timedelta(hours=rng.randint(0, 8)),
+                      min(latest, datetime.combine(period.end, time(18))))
         try:
-            if past:  # the year is closed: fund the request explicitly, then spend it
-                budgets.adjust(admin, person, offering.price_minor,
-                               "Prior-year learning request (demo back-fill)",
-                               f"demo-backfill-{company.id}-{n}", period)
-            req = svc.create_for_offering(person, offering, rng.choice(NOTES),
-                                          f"demo-{company.id}-{period.start.year}-{n}", on=on)
-            _take(req, fate, admin, rng, n)
+            with clock.at(0):
+                if past:  # the year is closed: fund the request explicitly, then spend it
+                    budgets.adjust(admin, person, offering.price_minor,
+                                   "Prior-year learning request (demo back-fill)",
+                                   f"demo-backfill-{company.id}-{n}", period)
+                req = svc.create_for_offering(person, offering, rng.choice(NOTES),
+                                              f"demo-{company.id}-{period.start.year}-{n}",
+                                              on=on)
+            _take(req, fate, admin, rng, n, clock)
         except BudgetError:
             continue
-        _backdate(req, datetime.combine(on, time(9)) + timedelta(hours=rng.randint(0, 8)), rng)
+        clock.stamp(req)
         made += 1
     return made
 
@@ -139,16 +176,59 @@ def _emma(world: DemoWorld, offerings: list[Offering], admin: User) -> int:
     if emma is None or len(offerings) < 3:
         return 0
     cheap = sorted(offerings, key=lambda o: o.price_minor)
+    now = utcnow() - timedelta(minutes=5)
+    year_start = datetime.combine(period_for(emma.company, now.date()).start, time(9))
     made = 0
-    for i, (offering, fate, note) in enumerate((
-            (cheap[2], "completed", "For the sensor-fusion project."),
-            (cheap[len(cheap) // 2], "rejected", "Would love to go to this."),
-            (cheap[1], "pending", "Fits my pathway; could start next month."))):
+    for i, (offering, fate, note, days_ago) in enumerate((
+            (cheap[2], "completed", "For the sensor-fusion project.", 45),
+            (cheap[len(cheap) // 2], "rejected", "Would love to go to this.", 12),
+            (cheap[1], "pending", "Fits my pathway; could start next month.", 2))):
+        clock = Clock(max(year_start, now - timedelta(days=days_ago)), now)
         try:
-            req = svc.create_for_offering(emma, offering, note, f"demo-emma-{i}")
+            with clock.at(0):
+                req = svc.create_for_offering(emma, offering, note, f"demo-emma-{i}")
+            _take(req, fate, admin, random.Random(i), i, clock)
         except BudgetError:
             continue
-        _take(req, fate, admin, random.Random(i), i)
+        clock.stamp(req)
+        made += 1
+    return made
+
+
+def _coach_sessions(world: DemoWorld, admin: User, rng: random.Random) -> int:
+    """Paid sessions with Acme's external coaches, each funded by a mentor-booking request:
+    two held three and four weeks ago (bought; one also completed), one upcoming and bought,
+    one upcoming and waiting for approval."""
+    coaches = list(db.session.scalars(select(MentorProfile).where(
+        MentorProfile.company_id == world.acme.id, MentorProfile.user_id.is_(None),
+        MentorProfile.active.is_(True), MentorProfile.hourly_rate_minor > 0)
+        .order_by(MentorProfile.id)))
+    people = list(db.session.scalars(select(User).where(
+        User.company_id == world.acme.id, User.status == UserStatus.ACTIVE.value,
+        User.email.notin_(["employee@acme.test", "hr@acme.test"])).order_by(User.id)))
+    if not coaches or not people:
+        return 0
+    now, made = utcnow(), 0
+    year_start = datetime.combine(period_for(world.acme, now.date()).start, time(9))
+    plan = [(4, "purchased"), (3, "completed"), (0, "purchased"), (0, "pending")]
+    for n, (weeks_ago, fate) in enumerate(plan):
+        coach, mentee = coaches[n % len(coaches)], rng.choice(people)
+        then = max(now - timedelta(weeks=weeks_ago), min(year_start, now))
+        slots = [s for s in mentors.free_slots(coach, now=then)
+                 if (s.ends_at < now) == bool(weeks_ago)]
+        if not slots:
+            continue
+        clock = Clock(then, now - timedelta(minutes=5))
+        try:
+            booking = mentor_bookings.book(mentee, coach, slots[0].starts_at, None,
+                                           "Coaching session (demo)", now=then, notify=False)
+            with clock.at(0):
+                req = svc.create_for_booking(mentee, booking, "Booked with an external coach.",
+                                             f"demo-coach-{n}")
+            _take(req, fate, admin, rng, 900 + n, clock)
+        except DomainError:
+            continue  # no budget left or the slot is gone: the demo just skips it
+        clock.stamp(req)
         made += 1
     return made
 
@@ -204,5 +284,6 @@ def _seed(world: DemoWorld, rng: random.Random, today: date,
                        forced=("approved", "pending") if mode == "manual" else ())
         if company is world.acme:
             total += _emma(world, offerings, admin)
+            total += _coach_sessions(world, admin, rng)
     db.session.flush()
     say(f"Learning requests: {total} over two fiscal years, in every state.")

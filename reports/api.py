@@ -11,7 +11,7 @@ from app.api.openapi import add_schema
 from app.api.plumbing import api_blueprint
 from app.tenancy import current_company
 
-from . import datasets, pdf, runs
+from . import datasets, pdf, runs, summary_cache
 
 bp = api_blueprint("reports_api", __name__)
 
@@ -66,7 +66,10 @@ def summary() -> Response:
               schema: {$ref: "#/components/schemas/ReportSummary"}
     """
     params = _params()
-    return jsonify(datasets.build(current_company(), params, full=False).summary_json())
+    company = current_company()
+    key = ("summary", params.company_id, params.start, params.end, params.team_id)
+    return jsonify(summary_cache.cached(
+        key, lambda: datasets.build(company, params, full=False).summary_json()))
 
 
 @bp.get("/reports/capability.pdf")

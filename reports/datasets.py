@@ -33,7 +33,7 @@ from billing.policies import period_for
 from pathways.gaps import team_and_descendants
 
 from . import queries as q
-from . import sources
+from . import sources, states
 from .format import HIDDEN, MIN_GROUP, Fmt
 
 Value = Any  # a number, None (undefined) or HIDDEN
@@ -259,10 +259,8 @@ def _team_names(company_id: int) -> dict[int, str]:
 class _State:
     """Figures as of one date (coverage, readiness, people) for the whole scope."""
 
-    def __init__(self, company_id: int, d: date, team_ids: q.TeamIds) -> None:
-        self.people = q.people_by_team(company_id, d, team_ids)
-        self.cells = q.coverage_cells(company_id, d, team_ids)
-        self.readiness = q.readiness_by_team(company_id, d, team_ids)
+    def __init__(self, state: states.State) -> None:
+        self.people, self.cells, self.readiness = state.people, state.cells, state.readiness
 
     def total_people(self) -> int:
         return sum(self.people.values())
@@ -300,11 +298,13 @@ def build(company: Company, params: Params, today: date | None = None,
 
     step("coverage and readiness")
     # The previous period ends the day before this one starts: its end state is our start.
-    now, then = _State(cid, end, team_ids), _State(cid, before_start, team_ids)
+    # Both come from one pass over the level history (reports.states).
+    at_start, at_end = states.states(cid, before_start, end, team_ids)
+    now, then = _State(at_end), _State(at_start)
 
     step("levels gained")
-    gained = q.levels_gained(cid, [q.Bucket(start, end)], team_ids)
-    prev_gained = q.levels_gained(cid, [q.Bucket(p_start, p_end)], team_ids)
+    gained, prev_gained = states.levels_gained(cid, p_start - timedelta(days=1), before_start,
+                                               end, team_ids)
     month_buckets = q.months(start, end)
     monthly = q.levels_gained(cid, month_buckets, team_ids) if full else []
 
@@ -327,8 +327,8 @@ def build(company: Company, params: Params, today: date | None = None,
         return HIDDEN if scope_hidden else v
 
     # Headline numbers, this period and the previous one.
-    gain_total = sum(g for _b, _t, _c, g in gained)
-    prev_gain_total = sum(g for _b, _t, _c, g in prev_gained)
+    gain_total = sum(g for _t, _c, g in gained)
+    prev_gain_total = sum(g for _t, _c, g in prev_gained)
     spend_total, prev_spend_total = sum(spend.values()), sum(prev_spend.values())
 
     def util(b: dict[Any, dict[str, int]]) -> float | None:
@@ -358,7 +358,7 @@ def build(company: Company, params: Params, today: date | None = None,
 
     # Per team.
     gain_by_team: dict[Any, int] = defaultdict(int)
-    for _b, t, _c, g in gained:
+    for t, _c, g in gained:
         gain_by_team[t] += g
     team_keys = set(now.people) | set(spend) | set(budgets) | set(gain_by_team)
     if team_ids is not None:

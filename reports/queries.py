@@ -39,67 +39,6 @@ def active_at(d: date) -> Any:
                     and_(User.left_on.is_not(None), User.left_on > d)))
 
 
-def people_by_team(company_id: int, d: date, team_ids: TeamIds) -> dict[int | None, int]:
-    """Active people on `d` per team."""
-    rows = db.session.execute(
-        select(User.team_id, func.count()).where(User.company_id == company_id, active_at(d),
-                                                  _in_scope(team_ids))
-        .group_by(User.team_id)).all()
-    return {t: int(n) for t, n in rows}
-
-
-def _requirements_at(company_id: int, d: date, team_ids: TeamIds) -> tuple[Any, Any]:
-    """(select over active person × role requirement with their level on `d`, met expression).
-
-    On or after today the level is the `capability_levels` snapshot (evidence cannot be dated
-    in the future); before, the latest change on or before `d`, one index seek per pair."""
-    if d >= date.today():
-        level: Any = (select(CapabilityLevel.level)
-                      .where(CapabilityLevel.user_id == RoleAssignment.user_id,
-                             CapabilityLevel.capability_id == RoleRequirement.capability_id)
-                      .correlate(RoleAssignment, RoleRequirement).scalar_subquery())
-    else:
-        level = (select(LevelChange.level)
-                 .where(LevelChange.company_id == company_id,
-                        LevelChange.user_id == RoleAssignment.user_id,
-                        LevelChange.capability_id == RoleRequirement.capability_id,
-                        LevelChange.changed_on <= d)
-                 .order_by(LevelChange.changed_on.desc()).limit(1)
-                 .correlate(RoleAssignment, RoleRequirement).scalar_subquery())
-    met = case((func.coalesce(level, 0) >= RoleRequirement.level, 1), else_=0)
-    query = (select().select_from(RoleAssignment)
-             .join(User, User.id == RoleAssignment.user_id)
-             .join(RoleRequirement, RoleRequirement.role_id == RoleAssignment.role_id)
-             .where(RoleAssignment.company_id == company_id, User.company_id == company_id,
-                    active_at(d), _in_scope(team_ids)))
-    return query, met
-
-
-def coverage_cells(company_id: int, d: date, team_ids: TeamIds) -> list[tuple[Any, ...]]:
-    """(team id, capability id, people required, people at or above target) on `d`."""
-    query, met = _requirements_at(company_id, d, team_ids)
-    return [tuple(r) for r in db.session.execute(
-        query.add_columns(User.team_id, RoleRequirement.capability_id, func.count(),
-                          func.sum(met))
-        .join(Capability, Capability.id == RoleRequirement.capability_id)
-        .where(Capability.retired_at.is_(None))
-        .group_by(User.team_id, RoleRequirement.capability_id)).all()]
-
-
-def readiness_by_team(company_id: int, d: date, team_ids: TeamIds) -> dict[int | None,
-                                                                           tuple[float, int]]:
-    """{team: (sum of readiness(e), people with requirements)} on `d` (weighted readiness)."""
-    query, met = _requirements_at(company_id, d, team_ids)
-    per_person = query.add_columns(
-        User.team_id.label("team_id"),
-        (func.sum(RoleRequirement.weight * met) * literal(1.0)
-         / func.sum(RoleRequirement.weight)).label("readiness")
-    ).group_by(RoleAssignment.user_id, User.team_id).subquery()
-    rows = db.session.execute(select(per_person.c.team_id, func.sum(per_person.c.readiness),
-                                     func.count()).group_by(per_person.c.team_id)).all()
-    return {t: (float(s or 0), int(n)) for t, s, n in rows}
-
-
 def capabilities(company_id: int, ids: Sequence[int]) -> list[tuple[int, str, int, str, int]]:
     """(capability id, name, category id, category name, category position) for `ids`."""
     if not ids:
@@ -141,32 +80,27 @@ def levels_gained(company_id: int, buckets: Sequence[Bucket], team_ids: TeamIds
         return []
     bucket = case(*((LevelChange.changed_on.between(b.start, b.end), literal(i))
                     for i, b in enumerate(buckets)), else_=literal(-1))
-    # The level rule writes at most one change per pair and day: the first and last change of
-    # a pair in a bucket are found by date (an index-ordered GROUP BY), then joined back.
-    span = (select(LevelChange.user_id, LevelChange.capability_id, bucket.label("bucket"),
-                   func.min(LevelChange.changed_on).label("first"),
-                   func.max(LevelChange.changed_on).label("last"))
-            .join(User, User.id == LevelChange.user_id)
-            .where(LevelChange.company_id == company_id,
-                   LevelChange.changed_on.between(buckets[0].start, buckets[-1].end),
-                   _in_scope(team_ids))
-            .group_by(LevelChange.user_id, LevelChange.capability_id, bucket).subquery())
-    first = LevelChange.__table__.alias("first_change")
-    last = LevelChange.__table__.alias("last_change")
-    delta = last.c.level - first.c.previous_level
-    gain = func.sum(case((delta > 0, delta), else_=0))
+    # One ordered pass with window functions: each pair's changes in a bucket, with the
+    # first change's previous level carried to the last one (no index seek per pair).
+    pair = (LevelChange.user_id, LevelChange.capability_id, bucket)
+    changes = (select(bucket.label("bucket"), User.team_id, LevelChange.capability_id,
+                      LevelChange.level,
+                      func.first_value(LevelChange.previous_level).over(
+                          partition_by=pair, order_by=LevelChange.changed_on).label("start"),
+                      func.lead(LevelChange.changed_on).over(
+                          partition_by=pair, order_by=LevelChange.changed_on).label("next_on"))
+               .join(User, User.id == LevelChange.user_id)
+               .where(LevelChange.company_id == company_id,
+                      LevelChange.changed_on.between(buckets[0].start, buckets[-1].end),
+                      _in_scope(team_ids))
+               .subquery("changes"))
+    c = changes.c
+    gain = func.sum(case((c.level > c.start, c.level - c.start), else_=0))
     rows = db.session.execute(
-        select(span.c.bucket, User.team_id, Capability.category_id, gain)
-        .join(first, and_(first.c.company_id == company_id, first.c.user_id == span.c.user_id,
-                          first.c.capability_id == span.c.capability_id,
-                          first.c.changed_on == span.c.first))
-        .join(last, and_(last.c.company_id == company_id, last.c.user_id == span.c.user_id,
-                         last.c.capability_id == span.c.capability_id,
-                         last.c.changed_on == span.c.last))
-        .join(User, User.id == span.c.user_id)
-        .join(Capability, Capability.id == span.c.capability_id)
-        .where(span.c.bucket >= 0)
-        .group_by(span.c.bucket, User.team_id, Capability.category_id)).all()
+        select(c.bucket, c.team_id, Capability.category_id, gain)
+        .join(Capability, Capability.id == c.capability_id)
+        .where(c.next_on.is_(None), c.bucket >= 0)
+        .group_by(c.bucket, c.team_id, Capability.category_id)).all()
     return [(int(b), t, int(c), int(g or 0)) for b, t, c, g in rows]
 
 
