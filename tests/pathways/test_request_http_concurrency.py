@@ -1,9 +1,10 @@
 """The concurrency proof over HTTP: gunicorn worker processes serve `POST /api/v1/learning-requests`.
 
 Ada's budget B covers ⌊B/P⌋ courses of price P. N threads fire their requests at the same moment
-at a real gunicorn (3 sync workers, so 3 processes race for the budget) on a SQLite file and on
-PostgreSQL: exactly ⌊B/P⌋ are accepted, the rest get a 422 "insufficient budget" JSON error, and
-the ledger verifies (in this process and through `GET /api/v1/ledger/verify`).
+at a real gunicorn (3 sync workers, so 3 processes race for the budget; the access log shows
+which served what) on a SQLite file and on PostgreSQL: exactly ⌊B/P⌋ are accepted, the rest get
+a 422 "insufficient budget" JSON error, and the ledger verifies (in this process and through
+`GET /api/v1/ledger/verify`).
 """
 
 from __future__ import annotations
@@ -46,15 +47,25 @@ class Gunicorn:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
+        folder = tempfile.mkdtemp(prefix="trellis-gunicorn-")
+        self.access_log = Path(folder) / "access.log"
         env = os.environ | {"DATABASE_URL": database_url, "RATELIMIT_ENABLED": "0",
-                            "TRELLIS_ENV": "development",
-                            "TRELLIS_INSTANCE_PATH": tempfile.mkdtemp(prefix="trellis-gunicorn-")}
-        # --preload builds the app once and forks ready workers (no connection is open yet).
+                            "TRELLIS_ENV": "development", "TRELLIS_INSTANCE_PATH": folder}
+        # --preload builds the app once and forks ready workers (no connection is open yet);
+        # the access log names the worker process (pid) that served each request.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--preload", "--graceful-timeout", "1", "-w",
-             str(WORKERS), "-b",
-             f"127.0.0.1:{self.port}", "--chdir", str(ROOT), "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "--preload", "--graceful-timeout", "1",
+             "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT),
+             "--access-logfile", str(self.access_log),
+             "--access-logformat", "%(p)s %(m)s %(U)s %(s)s", "wsgi:app"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def served(self, method: str, path: str) -> list[str]:
+        """The pid of the worker that served each logged `method path` request."""
+        if not self.access_log.exists():
+            return []
+        lines = self.access_log.read_text().splitlines()
+        return [line.split()[0] for line in lines if line.split()[1:3] == [method, path]]
 
     def output(self) -> str:
         """The end of gunicorn's log (shown when something fails)."""
@@ -132,6 +143,10 @@ def test_concurrent_http_requests_accept_exactly_what_the_budget_covers(
                and e["message"].startswith("Insufficient budget: this needs €70.00")
                for status, e in refused), refused
     assert len(refused) == ATTEMPTS - 14
+    # The race was between processes: more than one gunicorn worker served the requests.
+    pids = wait_until(lambda: (p := gunicorn.served("POST", "/api/v1/learning-requests"))
+                      and len(p) == ATTEMPTS and p, "the access log", timeout=10)
+    assert len(set(pids)) >= 2, pids
     status, report = call(gunicorn.url + "/api/v1/ledger/verify", admin_token)
     assert status == 200 and report["ok"] is True, (report, gunicorn.output())
     assert db.session.scalar(select(func.count(LearningRequest.id))) == 14  # none half-made
