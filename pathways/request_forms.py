@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.people.forms import as_choices
@@ -71,3 +79,19 @@ class InboxFilterForm(FlaskForm):
     status = SelectField("Status", validate_choice=False)
     team = SelectField("Team", validate_choice=False)
     requester = SelectField("Requester", validate_choice=False)
+
+
+class OverviewFilterForm(FlaskForm):
+    """The filters of the executives' list of all requests (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", validate_choice=False)
+    team = SelectField("Team (and sub-teams)", validate_choice=False)
+    start = DateField("Requested from", validators=[Optional()])
+    end = DateField("Requested until", validators=[Optional()])
+
+    def validate_end(self, field: DateField) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("Choose an end date on or after the start date.")

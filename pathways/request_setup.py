@@ -17,10 +17,12 @@ def init_app(app: Flask) -> None:
         request_demo,
         request_links,
         request_models,
+        views_request_overview,
         views_requests,
     )
 
     app.register_blueprint(views_requests.bp)
+    app.register_blueprint(views_request_overview.bp)
     app.register_blueprint(api_requests.bp)
     for name, schema in api_requests.SCHEMAS.items():
         add_schema(app, name, schema)
@@ -31,6 +33,8 @@ def init_app(app: Flask) -> None:
     catalogue.add_offering_action(app, "requests/_request_button.html")
     add_nav(app, NavItem("My requests", "requests.mine", (), order=13))
     add_nav(app, NavItem("Approvals", "requests.inbox", ("manager", "admin"), order=15))
+    add_nav(app, NavItem("All requests", "request_overview.index", ("executive", "admin"),
+                         order=16))
     add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=8, section="admin"))
     add_home_card(app, "requests/_inbox_card.html", ("manager", "admin"), order=12)
     add_seeder(app, request_demo.seed, order=70)

@@ -18,7 +18,8 @@ Nobody approves their own request: a manager's request goes to their own manager
 admin), and an admin's request needs another admin. An admin's approval settles every
 remaining stage (admins are the top of the chain).
 
-Every transition writes a `RequestEvent` (actor, time, comment). Transitions are idempotent:
+Every transition writes a `RequestEvent` (actor, time, comment) and an audit entry in the same
+transaction (`request_audit`). Transitions are idempotent:
 repeating one that already happened changes nothing and moves no money (the ledger keys are
 "request:<id>:hold|capture|release", so even a retry from another process cannot double-move).
 Functions flush, never commit; e-mail goes to the outbox and is delivered after the commit.
@@ -43,7 +44,7 @@ from billing.errors import InsufficientFunds
 from billing.format import fmt
 from billing.models import Hold
 
-from . import request_links
+from . import request_audit, request_links
 from .request_models import (
     OPEN_STATUSES,
     LearningRequest,
@@ -279,6 +280,7 @@ def _event(req: LearningRequest, action: str, before: str | None, after: str,
     req.events.append(RequestEvent(company_id=req.company_id, action=action, from_status=before,
                                    to_status=after, actor_id=actor.id if actor else None,
                                    comment=(comment or "").strip() or None, amount_minor=amount))
+    request_audit.record_transition(req, action, before, after, actor, amount)
 
 
 def _hold(req: LearningRequest) -> Hold:
