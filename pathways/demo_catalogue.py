@@ -149,10 +149,15 @@ def _enrol(world: DemoWorld, rng: random.Random, paths: list) -> tuple[int, int]
             person = enrolment.user
             steps = sorted(pathway.steps, key=lambda s: s.position)
             done = 1 if person.id == employee.id else rng.randint(0, len(steps))
+            # Steps were done over the past months (so growth reports show a history), a
+            # week to a month apart, the last one yesterday at the latest.
+            day = date.today() - timedelta(days=rng.randint(40, 330))
             for step in steps[:done]:
                 if pathway_service.progress(enrolment).steps[steps.index(step)].state != "open":
                     break
-                pathway_service.complete_step(person, enrolment, step,
+                day = min(day + timedelta(days=rng.randint(7, 30)),
+                          date.today() - timedelta(days=1))
+                pathway_service.complete_step(person, enrolment, step, on=day,
                                               note="Done, notes in my learning journal.")
                 if step.offering is not None and rng.random() < 0.7:
                     rating, text = rng.choice(REVIEWS)

@@ -204,12 +204,15 @@ def progress(enrolment: Enrolment) -> Progress:
 
 def complete_step(actor: User, enrolment: Enrolment, step: PathwayStep, note: str | None = None,
                   link: str | None = None, certificate: tuple[bytes, str] | None = None,
-                  reference: str | None = None) -> StepCompletion:
+                  reference: str | None = None, on: date | None = None) -> StepCompletion:
     """Mark a step done with evidence (note, link, certificate bytes + file name); flush only.
 
     The person themselves, their line manager or an admin may do it. `reference` is what
-    produced the completion (e.g. "request:42" from the learning-requests flow).
+    produced the completion (e.g. "request:42" from the learning-requests flow); `on` is the
+    day it was done when that was before today (evidence is dated on it).
     """
+    if on is not None and on > date.today():
+        raise ValidationError("A step cannot be done on a future date.", "on")
     employee = enrolment.user
     if enrolment.company_id != actor.company_id or step.pathway_id != enrolment.pathway_id:
         raise PermissionDenied("That step is not part of this enrolment.")
@@ -238,7 +241,7 @@ def complete_step(actor: User, enrolment: Enrolment, step: PathwayStep, note: st
     enrolment.completions.append(completion)
     db.session.flush()
     if completion.status == "done":
-        _record_evidence(actor, enrolment, step, completion, reference)
+        _record_evidence(actor, enrolment, step, completion, reference, on)
     else:
         pathway_mail.send_verification_request(enrolment, step, completion)
     _refresh_status(enrolment)
@@ -276,9 +279,10 @@ def pending_for(manager: User) -> list[StepCompletion]:
 
 
 def _record_evidence(actor: User, enrolment: Enrolment, step: PathwayStep,
-                     completion: StepCompletion, reference: str | None) -> None:
+                     completion: StepCompletion, reference: str | None,
+                     on: date | None = None) -> None:
     employee = enrolment.user
-    on = date.today()
+    on = on or date.today()
     if step.kind == StepKind.OFFERING and step.offering is not None:
         catalogue.record_offering_completion(
             actor, employee, step.offering, completion.note,

@@ -73,11 +73,13 @@ class Clock:
     def __init__(self, start: datetime, latest: datetime) -> None:
         self.start, self.latest = min(start, latest), latest
         self.marks: list[tuple[int, datetime]] = []  # (events so far, when they happened)
+        self.now = self.start
 
     @contextmanager
     def at(self, days: float, req: LearningRequest | None = None) -> Iterator[None]:
         """Run a step `days` after the start (never after `latest`), posting at that time."""
         when = min(self.start + timedelta(days=days), self.latest)
+        self.now = when
         with ledger.backfill(when):
             yield
         if req is not None:
@@ -119,7 +121,8 @@ def _take(req: LearningRequest, fate: str, admin: User, rng: random.Random, n: i
         return
     if fate in ("completed", "partial_refund"):
         with clock.at(10, req):
-            svc.complete(req.requester, req, "Finished; certificate on file (demo).")
+            svc.complete(req.requester, req, "Finished; certificate on file (demo).",
+                         on=clock.now.date())
     with clock.at(17, req):
         if fate == "partial_refund":
             svc.refund(admin, req, req.captured_minor // 4, f"demo-{req.id}",

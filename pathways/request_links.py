@@ -6,6 +6,8 @@ catalogue-side effects (which step a request fulfils, what completing it records
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from app.errors import Conflict, ValidationError
@@ -88,7 +90,8 @@ def connect() -> None:
     booking_cancelled.connect(_booking_cancelled, weak=False)
 
 
-def record_completion(actor: User, req: LearningRequest, note: str | None) -> None:
+def record_completion(actor: User, req: LearningRequest, note: str | None,
+                      on: date | None = None) -> None:
     """Completing a request: the pathway step it fulfils (which records the offering's
     completion and evidence), or else the offering's completion and evidence directly."""
     if req.offering_id is None:
@@ -104,12 +107,12 @@ def record_completion(actor: User, req: LearningRequest, note: str | None) -> No
         try:
             with db.session.begin_nested():
                 pathway_service.complete_step(actor, enrolment, step, note,
-                                              reference=req.reference)
+                                              reference=req.reference, on=on)
             return
         except (Conflict, ValidationError):
             pass  # done already, or its prerequisites are not: the offering still counts
     catalogue.record_offering_completion(actor, requester, offering, note,
-                                         reference=req.reference)
+                                         reference=req.reference, on=on)
 
 
 def open_request_for(requester: User, offering_id: int) -> LearningRequest | None:

@@ -405,9 +405,9 @@ def purchase(actor: User, req: LearningRequest, provider_reference: str | None =
 
 
 def complete(actor: User, req: LearningRequest, evidence: str | None = None,
-             comment: str | None = None) -> LearningRequest:
-    """The requester (or an admin) marks it done: evidence is recorded and the pathway step
-    completes. Idempotent."""
+             comment: str | None = None, on: date | None = None) -> LearningRequest:
+    """The requester (or an admin) marks it done: evidence is recorded (dated `on` when it
+    was done before today) and the pathway step completes. Idempotent."""
     _lock(req)
     if req.status == S.COMPLETED:
         return req
@@ -420,7 +420,7 @@ def complete(actor: User, req: LearningRequest, evidence: str | None = None,
     if evidence and len(evidence) > NOTE_MAX:
         raise ValidationError(f"Keep the evidence under {NOTE_MAX} characters.", "evidence")
     req.evidence = evidence
-    request_links.record_completion(actor, req, evidence or comment)
+    request_links.record_completion(actor, req, evidence or comment, on)
     req.status = S.COMPLETED.value
     _event(req, "completed", S.PURCHASED.value, S.COMPLETED.value, actor, comment or evidence)
     db.session.flush()

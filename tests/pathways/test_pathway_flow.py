@@ -230,3 +230,22 @@ def test_open_steps_for_an_offering_feed_the_request_flow(story):
     from pathways.catalogue_models import OfferingCompletion
 
     assert db.session.scalar(select(OfferingCompletion.reference)) == "request:7"
+
+
+def test_a_step_done_earlier_is_dated_on_that_day_and_never_in_the_future(story):
+    """Back-filled completions (e.g. the demo's history) date their evidence on the day."""
+    from pathways.models import Assessment
+
+    s = story
+    enrolment = pathway_service.enrol_self(s["ada"], s["path"])
+    course_step = sorted(s["path"].steps, key=lambda x: x.position)[0]
+    with pytest.raises(ValidationError, match="future"):
+        pathway_service.complete_step(s["ada"], enrolment, course_step,
+                                      on=date.today() + timedelta(days=1))
+    earlier = date.today() - timedelta(days=40)
+    pathway_service.complete_step(s["ada"], enrolment, course_step, note="Passed", on=earlier)
+    db.session.commit()
+    dates = db.session.scalars(select(Assessment.assessed_on).where(
+        Assessment.user_id == s["ada"].id))
+    assert set(dates) == {earlier}
+    assert levels.current_level(s["ada"], s["testing"], at=earlier) == 3
