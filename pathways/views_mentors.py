@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from babel.numbers import get_currency_precision
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -165,44 +167,44 @@ def availability(mentor_id: int) -> tuple[str, int]:
     return _availability(_manageable(mentor_id))
 
 
-@bp.post("/mentors/<int:mentor_id>/availability/weekly")
-@login_required
-def add_rule(mentor_id: int) -> Response | tuple[str, int]:
-    mentor = _manageable(mentor_id)
-    form = RuleForm(prefix="rule")
+def _add_availability(mentor: MentorProfile, form: Any, save: Callable[[], None],
+                      added: Callable[[], str], form_name: str) -> Response | tuple[str, int]:
+    """Validate an availability form, save it, and say what was added (or show the error)."""
     if form.validate_on_submit():
         try:
-            mentors.add_rule(current_user, mentor, form.weekday.data, form.start_time.data,
-                             form.end_time.data)
+            save()
         except DomainError as exc:
             db.session.rollback()
             _field_error(form, exc)
         else:
             db.session.commit()
-            flash(f"Added {mentors.WEEKDAYS[form.weekday.data]}s "
-                  f"{form.start_time.data:%H:%M}–{form.end_time.data:%H:%M}.", "success")
+            flash(f"Added {added()}.", "success")
             return redirect(url_for("mentors.availability", mentor_id=mentor.id))
-    return _availability(mentor, rule_form=form, status=400)
+    return _availability(mentor, status=400, **{form_name: form})
+
+
+@bp.post("/mentors/<int:mentor_id>/availability/weekly")
+@login_required
+def add_rule(mentor_id: int) -> Response | tuple[str, int]:
+    mentor, form = _manageable(mentor_id), RuleForm(prefix="rule")
+    return _add_availability(
+        mentor, form,
+        lambda: mentors.add_rule(current_user, mentor, form.weekday.data,
+                                 form.start_time.data, form.end_time.data),
+        lambda: f"{mentors.WEEKDAYS[form.weekday.data]}s "
+                f"{form.start_time.data:%H:%M}–{form.end_time.data:%H:%M}", "rule_form")
 
 
 @bp.post("/mentors/<int:mentor_id>/availability/one-off")
 @login_required
 def add_one_off(mentor_id: int) -> Response | tuple[str, int]:
-    mentor = _manageable(mentor_id)
-    form = OneOffForm(prefix="once")
-    if form.validate_on_submit():
-        try:
-            mentors.add_one_off(current_user, mentor, form.date.data, form.start_time.data,
-                                form.end_time.data)
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Added {form.date.data:%d %B} {form.start_time.data:%H:%M}–"
-                  f"{form.end_time.data:%H:%M}.", "success")
-            return redirect(url_for("mentors.availability", mentor_id=mentor.id))
-    return _availability(mentor, one_off_form=form, status=400)
+    mentor, form = _manageable(mentor_id), OneOffForm(prefix="once")
+    return _add_availability(
+        mentor, form,
+        lambda: mentors.add_one_off(current_user, mentor, form.date.data,
+                                    form.start_time.data, form.end_time.data),
+        lambda: f"{form.date.data:%d %B} {form.start_time.data:%H:%M}–"
+                f"{form.end_time.data:%H:%M}", "one_off_form")
 
 
 @bp.post("/mentors/<int:mentor_id>/availability/<kind>/<int:row_id>/delete")

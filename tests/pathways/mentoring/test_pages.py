@@ -3,13 +3,13 @@ coaches, booking from a mentor's page, and the session page's cancel, feedback a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
 from pathways import levels, mentors
-from pathways.mentor_models import AvailabilityRule, MentorBooking, MentorProfile
+from pathways.mentor_models import AvailabilityRule, MentorBooking, MentorProfile, OneOffSlot
 from tests.querycount import count_queries
 
 
@@ -56,6 +56,17 @@ def test_an_employee_becomes_a_mentor_offers_a_capability_and_sets_hours(client,
         "rule-weekday": 2, "rule-start_time": "10:00", "rule-end_time": "12:00"})
     [rule] = db.session.scalars(select(AvailabilityRule)).all()
     assert (rule.weekday, rule.start_time.hour, rule.end_time.hour) == (2, 10, 12)
+    soon = (date.today() + timedelta(days=9)).isoformat()
+    wrong = client.post(f"/mentoring/mentors/{mine.id}/availability/one-off", data={
+        "once-date": soon, "once-start_time": "15:00", "once-end_time": "14:00"})
+    assert wrong.status_code == 400
+    assert "The end time must be after the start time." in wrong.get_data(as_text=True)
+    added = client.post(f"/mentoring/mentors/{mine.id}/availability/one-off", data={
+        "once-date": soon, "once-start_time": "14:00", "once-end_time": "15:00"},
+        follow_redirects=True)
+    assert "Added " in added.get_data(as_text=True)
+    [once] = db.session.scalars(select(OneOffSlot)).all()
+    assert once.ends_at - once.starts_at == timedelta(hours=1)  # 14:00–15:00 Berlin, kept in UTC
     # Pausing keeps the profile and hides the slots.
     client.post("/mentoring/profile", data={"timezone": "Europe/Berlin", "monthly_cap": 3,
                                             "session_minutes": 45})
