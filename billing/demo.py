@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from app.demo import DemoWorld
 from app.extensions import db
-from app.models import Company, Team, User, UserStatus
+from app.models import Company, Team, User, UserStatus, utcnow
 
-from . import budgets, holds, ledger, policies, wallet
+from . import budgets, holds, ledger, policies, pools, wallet
 from .policies import Period, PolicyData, period_for
 
 
@@ -27,7 +27,8 @@ def _policies(admin: User, company: Company, allowance: int, engineering: int | 
     policies.save_policy(admin, PolicyData("default", allowance, rollover_cap_minor=allowance // 4))
     if engineering is not None:
         policies.save_policy(admin, PolicyData("team", allowance * 3 // 2, team_id=engineering,
-                                               rollover_cap_minor=allowance // 4))
+                                               rollover_cap_minor=allowance // 4,
+                                               team_pools=True))
     policies.save_policy(admin, PolicyData("role", allowance * 2, accrual="monthly",
                                            job_title="Head of L&D"))
 
@@ -62,6 +63,23 @@ def _history(admin: User, company: Company, period: Period, rng: random.Random,
                 holds.release(admin, hold, f"demo-release-{tag}-{i}", "Rejected (demo)")
 
 
+def _pool(admin: User, manager: User | None, employee: User, team_id: int | None,
+          period: Period) -> None:
+    """Engineering's team pool this year: funded by L&D, one grant by Emma's manager."""
+    team = db.session.get(Team, team_id) if team_id is not None else None
+    if team is None or manager is None or employee.team_id != team.id:
+        return
+    def day(n: int) -> datetime:  # n days into the year, never later than now
+        return min(_morning(period.start + timedelta(days=n)), utcnow())
+
+    with ledger.backfill(day(14)):
+        pools.fund(admin, team, 800_000, "Team conference and certification pot",
+                   "demo-pool-engineering", period)
+    with ledger.backfill(day(60)):
+        pools.grant(manager, team, employee, 35_000, "Kubernetes certification exam",
+                    "demo-pool-grant-emma", period)
+
+
 def _morning(day: date) -> datetime:
     return datetime.combine(day, time(8))
 
@@ -90,5 +108,6 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
         if company is world.acme and employee is not None:
             budgets.adjust(admin, employee, 20_000, "Conference ticket agreed at review",
                            "demo-adjust-emma", current)
+            _pool(admin, world.people.get("manager@acme.test"), employee, engineering, current)
     say("Billing: policies, budgets for two fiscal years, funded wallets and last year's "
         "spending history.")
