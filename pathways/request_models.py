@@ -78,6 +78,8 @@ class LearningRequest(db.Model):
         UniqueConstraint("company_id", "client_key"),
         Index("ix_learning_requests_company_status", "company_id", "status", "id"),
         Index("ix_learning_requests_requester", "requester_id", "id"),
+        # All requests, newest first, and its date filter (back-filled rows break id order).
+        Index("ix_learning_requests_company_created", "company_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

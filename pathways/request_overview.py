@@ -58,7 +58,7 @@ def list_query(company_id: int, f: Filters) -> Select[tuple[LearningRequest]]:
     return (select(LearningRequest)
             .join(requester, requester.id == LearningRequest.requester_id)
             .where(and_(*_where(company_id, f, requester)))
-            .order_by(LearningRequest.id.desc()))  # ids grow with created_at
+            .order_by(LearningRequest.created_at.desc(), LearningRequest.id.desc()))
 
 
 def totals(company_id: int, f: Filters) -> list[StatusTotal]:
@@ -89,4 +89,4 @@ def export_rows(company_id: int, f: Filters) -> list[tuple[Any, ...]]:
         .join(requester, requester.id == LearningRequest.requester_id)
         .outerjoin(team, team.id == requester.team_id)
         .where(and_(*_where(company_id, f, requester)))
-        .order_by(LearningRequest.id.desc())).all())
+        .order_by(LearningRequest.created_at.desc(), LearningRequest.id.desc())).all())

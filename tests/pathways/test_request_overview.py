@@ -103,7 +103,11 @@ def test_csv_export_neutralises_formulas_and_carries_the_money(story, auth, clie
     auth.login(erin)
     response = client.get(URL + ".csv")
     assert response.mimetype == "text/csv"
-    rows = {r["title"]: r for r in _csv(response)}
+    listed = _csv(response)
+    # Newest first by the request's date, not its id: Sam's (dated in March) comes last.
+    assert listed[-1]["title"] == "Optics"
+    assert [r["title"] for r in listed][:1] != ["Optics"]
+    rows = {r["title"]: r for r in listed}
     assert rows["'=HYPERLINK(\"x\")"]["status"] == "rejected"  # not a live formula
     ros = rows["ROS 2"]
     assert (ros["requester"], ros["team"], ros["price_minor"], ros["captured_minor"],
