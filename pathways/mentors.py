@@ -403,21 +403,46 @@ def free_slots(mentor: MentorProfile, start: datetime | None = None, end: dateti
 
 # --- finding a mentor --------------------------------------------------------------------------
 
-def reporting_line(employee: User) -> set[int]:
-    """The employee, everyone above them in the management chain and all their reports."""
+def _chain_above(employee: User) -> set[int]:
+    """The employee and everyone above them in the management chain (a handful of ids)."""
     ids = {employee.id}
     manager_id, seen = employee.manager_id, 0
     while manager_id is not None and manager_id not in ids and seen < 100:
         ids.add(manager_id)
         manager_id = db.session.scalar(select(User.manager_id).where(User.id == manager_id))
         seen += 1
+    return ids
+
+
+def _reports_below(employee: User) -> Select[tuple[int]]:
+    """Everyone who reports to the employee, directly or not (a recursive query)."""
     below = select(User.id).where(User.manager_id == employee.id,
                                   User.company_id == employee.company_id).cte(
         "reports", recursive=True)
     child = aliased(User)
     below = below.union(select(child.id).join(below, child.manager_id == below.c.id))
-    ids.update(db.session.scalars(select(below.c.id)))
-    return ids
+    return select(below.c.id)
+
+
+def _mentors_below(employee: User) -> Select[tuple[int]]:
+    """User ids of the company's mentors who report to the employee, directly or not: each
+    mentor's management chain walked upwards (mentors × chain length rows, however large
+    the employee's own organisation is)."""
+    mentor_users = select(MentorProfile.user_id).where(
+        MentorProfile.company_id == employee.company_id, MentorProfile.user_id.is_not(None))
+    chain = (select(User.id.label("mentor"), User.manager_id.label("boss"))
+             .where(User.id.in_(mentor_users), User.manager_id.is_not(None))
+             .cte("mentor_chain", recursive=True))
+    boss = aliased(User)
+    chain = chain.union(select(chain.c.mentor, boss.manager_id)
+                        .join(boss, boss.id == chain.c.boss)
+                        .where(boss.manager_id.is_not(None)))
+    return select(chain.c.mentor).where(chain.c.boss == employee.id)
+
+
+def reporting_line(employee: User) -> set[int]:
+    """The employee, everyone above them in the management chain and all their reports."""
+    return _chain_above(employee) | set(db.session.scalars(_reports_below(employee)))
 
 
 @dataclass(frozen=True)
@@ -474,7 +499,9 @@ def mentors_for_gap(employee: User, capability: Capability, target_level: int,
                     now: datetime | None = None) -> list[MentorMatch]:
     """Mentors who can take `employee` to `target_level` in `capability`, fairest first."""
     now = now or utcnow()
-    excluded = reporting_line(employee)
+    # The reporting line stays in SQL: a manager's can be thousands of ids, too many to send
+    # as parameters; and only the mentors' own chains are walked, not the whole organisation.
+    above, below = _chain_above(employee), _mentors_below(employee)
     recent = (select(MentorBooking.mentor_id, func.count(MentorBooking.id).label("n"))
               .where(MentorBooking.company_id == employee.company_id,
                      MentorBooking.status != BookingStatus.CANCELLED.value,
@@ -486,7 +513,9 @@ def mentors_for_gap(employee: User, capability: Capability, target_level: int,
             MentorCapability.capability_id == capability.id))
         .outerjoin(recent, recent.c.mentor_id == MentorProfile.id)
         .where(MentorCapability.level >= target_level,
-               or_(MentorProfile.user_id.is_(None), MentorProfile.user_id.not_in(excluded)))
+               or_(MentorProfile.user_id.is_(None),
+                   and_(MentorProfile.user_id.not_in(above),
+                        MentorProfile.user_id.not_in(below))))
         .add_columns(MentorCapability.level, func.coalesce(recent.c.n, literal(0)))
         .order_by(None)).all()
     if not rows:
