@@ -30,7 +30,7 @@ from app.validators import normalise_email
 from . import mentors
 from .mentor_models import MentorKind, MentorProfile
 from .models import Capability
-from .offering_import import capability_lookup
+from .offering_import import capability_lookup, check_header
 
 COLUMNS = ("name", "email", "hourly_rate_minor", "currency", "timezone", "capabilities",
            "organisation", "monthly_cap", "session_minutes", "bio")
@@ -90,16 +90,10 @@ def parse(company_id: int, text: str) -> CoachPlan:
     """Check every row against the company's coaches, capabilities and the coach rules."""
     plan = CoachPlan()
     reader = csv.DictReader(io.StringIO(text))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [h for h in header if h and h not in COLUMNS]
-    if missing or unknown:
-        problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-            [f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
-        plan.errors.append(RowError(0, None, "; ".join(problems).capitalize()
-                                    + f". Expected: {', '.join(COLUMNS)}."))
+    problem = check_header(reader, REQUIRED, COLUMNS)
+    if problem:
+        plan.errors.append(RowError(0, None, problem))
         return plan
-    reader.fieldnames = header
     caps = capability_lookup(company_id)
     existing = {email: coach for email, coach in db.session.execute(
         select(MentorProfile.external_email, MentorProfile).where(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -98,22 +98,30 @@ def _hours(raw: str) -> float:
         raise DomainError(f"'{raw}' is not a number of hours.", "duration_hours") from exc
 
 
+def check_header(reader: csv.DictReader, required: Sequence[str],  # type: ignore[type-arg]
+                 columns: Sequence[str]) -> str | None:
+    """Normalise the reader's header (trimmed, lower case) or say what is wrong with it."""
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    unknown = [h for h in header if h and h not in columns]
+    if missing or unknown:
+        problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+            [f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
+        return "; ".join(problems).capitalize() + f". Expected: {', '.join(columns)}."
+    reader.fieldnames = header
+    return None
+
+
 def parse(company_id: int, text: str) -> OfferingPlan:
     """Check every row against the company's providers, capabilities and the offering rules."""
     plan = OfferingPlan()
     company = db.session.get(Company, company_id)
     assert company is not None
     reader = csv.DictReader(io.StringIO(text))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [h for h in header if h and h not in COLUMNS]
-    if missing or unknown:
-        problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-            [f"unknown column(s) {', '.join(unknown)}"] if unknown else [])
-        plan.errors.append(RowError(0, None, "; ".join(problems).capitalize()
-                                    + f". Expected: {', '.join(COLUMNS)}."))
+    problem = check_header(reader, REQUIRED, COLUMNS)
+    if problem:
+        plan.errors.append(RowError(0, None, problem))
         return plan
-    reader.fieldnames = header
     providers = {p.name.lower(): p for p in db.session.scalars(
         select(Provider).where(Provider.company_id == company_id))}
     caps = capability_lookup(company_id)

@@ -8,12 +8,13 @@ from decimal import Decimal
 from babel.numbers import get_currency_precision
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.identity import roles_required
+from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.people.forms import as_choices
 from app.tenancy import current_company, get_or_404
@@ -279,23 +280,15 @@ def import_upload() -> str | Response | tuple[str, int]:
     form = ImportOfferingsForm()
     if form.validate_on_submit():
         filename = form.file.data.filename or "offerings.csv"
-        try:
-            text = form.file.data.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors = [*form.file.errors, "The file is not UTF-8 text; save it as "
-                                "'CSV UTF-8'."]
-        else:
+        text = uploaded_text(form.file)
+        if text is not None:
             plan = offering_import.parse(current_company().id, text)
             if not plan.ok:
                 return render_template("pathways/catalogue/import_preview.html", plan=plan,
                                        filename=filename, pending=None,
                                        confirm=ConfirmForm()), 400
-            db.session.execute(delete(PendingImport).where(
-                PendingImport.company_id == current_company().id,
-                PendingImport.kind == "offerings", PendingImport.created_by_id == current_user.id))
-            pending = PendingImport(company_id=current_company().id, created_by_id=current_user.id,
-                                    kind="offerings", filename=filename, content=text)
-            db.session.add(pending)
+            pending = keep_pending(current_company().id, current_user.id, "offerings",
+                                   filename, text)
             db.session.commit()
             return redirect(url_for("catalogue.import_preview", pending_id=pending.id))
     return render_template("pathways/catalogue/import.html", form=form,

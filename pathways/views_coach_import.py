@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import delete
 from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.identity import roles_required
+from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.tenancy import current_company, get_or_404
 
@@ -29,12 +29,8 @@ def import_coaches() -> str | Response | tuple[str, int]:
     form = ImportFileForm()
     if form.validate_on_submit():
         filename = form.file.data.filename or "coaches.csv"
-        try:
-            text = form.file.data.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors = [*form.file.errors, "The file is not UTF-8 text; save it as "
-                                "'CSV UTF-8'."]
-        else:
+        text = uploaded_text(form.file)
+        if text is not None:
             company_id = current_company().id
             plan = coach_import.parse(company_id, text)
             if not plan.ok:
@@ -42,12 +38,7 @@ def import_coaches() -> str | Response | tuple[str, int]:
                                        plan=plan, filename=filename, pending=None,
                                        confirm=ConfirmForm()), 400
             # One pending file per admin: a new upload replaces the previous one.
-            db.session.execute(delete(PendingImport).where(
-                PendingImport.company_id == company_id, PendingImport.kind == KIND,
-                PendingImport.created_by_id == current_user.id))
-            pending = PendingImport(company_id=company_id, created_by_id=current_user.id,
-                                    kind=KIND, filename=filename, content=text)
-            db.session.add(pending)
+            pending = keep_pending(company_id, current_user.id, KIND, filename, text)
             db.session.commit()
             return redirect(url_for("mentors.import_coaches_preview", pending_id=pending.id))
     return render_template("pathways/mentoring/coach_import.html", form=form,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.errors import DomainError
 from app.extensions import db
 from app.identity import roles_required
+from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.tenancy import current_company, get_or_404, scoped
 
@@ -189,17 +190,13 @@ def change_scale(framework_id: int) -> str | Response:
 def import_upload() -> str | Response:
     form = FrameworkImportForm()
     if form.validate_on_submit():
-        try:
-            text = form.file.data.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors.append("The file is not UTF-8 text; save it as 'CSV UTF-8'.")
-        else:
-            pending = PendingImport(
-                company_id=current_company().id, created_by_id=current_user.id, kind="framework",
-                filename=form.file.data.filename or "framework.csv", content=text,
+        text = uploaded_text(form.file)
+        if text is not None:
+            pending = keep_pending(
+                current_company().id, current_user.id, "framework",
+                form.file.data.filename or "framework.csv", text,
                 options={"framework": (form.framework.data or "").strip() or None,
                          "scale": (form.scale.data or "").strip() or None})
-            db.session.add(pending)
             db.session.commit()
             return redirect(url_for("frameworks.import_preview", pending_id=pending.id))
     return render_template("pathways/frameworks/import.html", form=form,

@@ -28,6 +28,8 @@ from app.identity import hash_password  # noqa: E402
 from app.models import Company, Team, User  # noqa: E402
 from tests.appconfig import base_config  # noqa: E402
 
+pytest_plugins = ["tests.smtp"]  # the `smtp` server and `smtp_config` fixtures
+
 
 def _per_worker_database(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets its own PostgreSQL database (<name>_gw0, …)."""

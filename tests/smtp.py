@@ -5,9 +5,11 @@ from __future__ import annotations
 import email
 import re
 import socket
+from collections.abc import Iterator
 from email.message import Message
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -54,3 +56,17 @@ class SmtpServer:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+
+# Fixtures (a plugin of the root conftest). A module whose app sends real mail overrides
+# `app_config` with `smtp_config`.
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_config(smtp: SmtpServer) -> dict[str, object]:
+    """App configuration that sends through the test's SMTP server."""
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -12,6 +12,7 @@ from ..auth import service as accounts
 from ..errors import DomainError
 from ..extensions import db
 from ..identity import roles_required
+from ..imports import keep_pending, uploaded_text
 from ..models import AuditEntry, OutboxMessage, PendingImport, Team, User
 from ..tenancy import current_company, get_or_404, scoped
 from . import importer, service
@@ -196,24 +197,15 @@ def delete_team(team_id: int) -> Response:
 def import_upload() -> str | Response | tuple[str, int]:
     form = ImportForm()
     if form.validate_on_submit():
-        raw = form.file.data.read()
         filename = form.file.data.filename or "people.csv"
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors.append("The file is not UTF-8 text; save it as 'CSV UTF-8'.")
-        else:
+        text = uploaded_text(form.file)
+        if text is not None:
             plan = importer.parse(current_company().id, text)
             if not plan.ok:  # nothing is stored: show every problem at once
                 return render_template("app/people/import_preview.html", filename=filename,
                                        plan=plan, confirm=ConfirmForm(), sample=[]), 400
-            # Keep only this admin's latest upload waiting for confirmation.
-            db.session.execute(delete(PendingImport).where(
-                PendingImport.company_id == current_company().id, PendingImport.kind == "people",
-                PendingImport.created_by_id == current_user.id))
-            pending = PendingImport(company_id=current_company().id, created_by_id=current_user.id,
-                                    kind="people", filename=filename, content=text)
-            db.session.add(pending)
+            pending = keep_pending(current_company().id, current_user.id, "people", filename,
+                                   text)
             db.session.commit()
             return redirect(url_for("people.import_preview", pending_id=pending.id))
     return render_template("app/people/import.html", form=form, columns=importer.COLUMNS)

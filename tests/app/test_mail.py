@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from app.extensions import db
 from app.models import OutboxMessage, User
 
 from ..conftest import PASSWORD
-from ..smtp import SmtpServer
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(smtp: SmtpServer) -> dict[str, object]:
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}
+def app_config(smtp_config: dict[str, object]) -> dict[str, object]:
+    return smtp_config  # this module's app sends real mail to the `smtp` server
 
 
 def test_invited_person_sets_a_password_from_the_emailed_link(app, smtp, make_company,

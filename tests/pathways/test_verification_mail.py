@@ -3,8 +3,6 @@ after the commit (through the outbox and a real SMTP server) with a link to veri
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 
@@ -14,19 +12,12 @@ from pathways import pathway_service
 from pathways.catalogue_models import StepCompletion
 from pathways.pathway_service import StepData
 
-from ..smtp import SmtpServer
 from .catalogue_helpers import admin_of, make_pathway  # noqa: F401
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(smtp: SmtpServer) -> dict[str, object]:
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}
+def app_config(smtp_config: dict[str, object]) -> dict[str, object]:
+    return smtp_config  # this module's app sends real mail to the `smtp` server
 
 
 @pytest.fixture

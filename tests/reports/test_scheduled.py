@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -21,14 +20,8 @@ from .conftest import World
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(smtp: SmtpServer) -> dict[str, object]:
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}
+def app_config(smtp_config: dict[str, object]) -> dict[str, object]:
+    return smtp_config  # this module's app sends real mail to the `smtp` server
 
 
 def test_closed_periods() -> None:

@@ -95,10 +95,19 @@ def test_the_admin_page_previews_then_imports(app, acme, admin, cap, make_capabi
     page = bad.get_data(as_text=True)
     assert "8 problems — nothing was imported" in page and "Mars/Olympus" in page
     assert db.session.scalar(select(func.count(PendingImport.id))) == 0
+    latin1 = client.post("/mentoring/coaches/import", data={
+        "file": (io.BytesIO(GOOD.replace("Cora", "Coré").encode("latin-1")), "coaches.csv")},
+        content_type="multipart/form-data")
+    assert "The file is not UTF-8 text; save it as 'CSV UTF-8'." in latin1.get_data(
+        as_text=True).replace("&#39;", "'")
+    assert db.session.scalar(select(func.count(PendingImport.id))) == 0
 
-    response = client.post("/mentoring/coaches/import", data={
-        "file": (io.BytesIO(GOOD.encode()), "coaches.csv")}, content_type="multipart/form-data")
-    assert response.status_code == 302
+    for _upload in range(2):  # a second upload replaces the first one waiting
+        response = client.post("/mentoring/coaches/import", data={
+            "file": (io.BytesIO(GOOD.encode()), "coaches.csv")},
+            content_type="multipart/form-data")
+        assert response.status_code == 302
+    assert db.session.scalar(select(func.count(PendingImport.id))) == 1
     preview = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Ready to import 2 coaches" in preview and "Cora Coach" in preview
     assert coaches() == {}

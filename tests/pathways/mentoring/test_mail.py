@@ -3,7 +3,6 @@ each with an .ics attachment that parses back to the booked session."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
@@ -14,18 +13,11 @@ from app.extensions import db
 from pathways import mentor_bookings, mentors
 
 from ...conftest import PASSWORD
-from ...smtp import SmtpServer
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(smtp: SmtpServer) -> dict[str, object]:
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port}
+def app_config(smtp_config: dict[str, object]) -> dict[str, object]:
+    return smtp_config  # this module's app sends real mail to the `smtp` server
 
 
 def calendar_of(message) -> tuple[str, Calendar]:
