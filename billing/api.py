@@ -19,7 +19,7 @@ from app.tenancy import current_company, get_or_404
 from . import budgets, pools, queries, verify, wallet
 from .access import can_see_budget, page_json, page_rows
 from .models import LedgerTransaction
-from .policies import parse_period
+from .policies import Period, parse_period
 
 bp = api_blueprint("billing_api", __name__)
 
@@ -303,6 +303,13 @@ def team_pool(team_id: int) -> Response:
     return jsonify(queries.pool_json(row, period, current_company().currency))
 
 
+def _movement(data: dict[str, Any]) -> tuple[int, str, Period]:
+    """A pool movement's `amount_minor`, `reason` and `period` (default: the current one)."""
+    return (field(data, "amount_minor", int, required=True),
+            field(data, "reason", str, required=True),
+            parse_period(current_company(), field(data, "period", str), date.today()))
+
+
 @bp.post("/teams/<int:team_id>/pool/grants")
 def grant_from_pool(team_id: int) -> tuple[Response, int]:
     """Grant from the team's pool to one of your reports' budgets; honours Idempotency-Key.
@@ -328,9 +335,7 @@ def grant_from_pool(team_id: int) -> tuple[Response, int]:
     person = get_or_404(User, field(data, "employee_id", int, required=True))
     if not pools.can_manage(current_user, team):
         raise PermissionDenied("You can grant from the pools of your reports' teams.")
-    amount = field(data, "amount_minor", int, required=True)
-    reason = field(data, "reason", str, required=True)
-    period = parse_period(current_company(), field(data, "period", str), date.today())
+    amount, reason, period = _movement(data)
     tx = pools.grant(current_user, team, person, amount, reason, idempotency_key(), period)
     db.session.commit()
     return jsonify(_pool_movement(team, tx, period)), 201
@@ -360,9 +365,7 @@ def fund_pool(team_id: int) -> tuple[Response, int]:
     team = get_or_404(Team, team_id)
     require_role("admin")
     data = body()
-    amount = field(data, "amount_minor", int, required=True)
-    reason = field(data, "reason", str, required=True)
-    period = parse_period(current_company(), field(data, "period", str), date.today())
+    amount, reason, period = _movement(data)
     tx = pools.fund(current_user, team, amount, reason, idempotency_key(), period)
     db.session.commit()
     return jsonify(_pool_movement(team, tx, period)), 201

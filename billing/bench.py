@@ -126,8 +126,9 @@ def _insert_worker(url: str, worker: int, ops: int, barrier: Any, out: Any) -> N
         db.engine.dispose()
 
 
-def _race(target: Any, arg_sets: list[tuple[Any, ...]]) -> float:
-    """Run the workers together; seconds from the first start to the last finish."""
+def race(target: Any, arg_sets: list[tuple[Any, ...]]) -> float:
+    """Run the workers together (each reports its (start, end) on `out` after the barrier);
+    seconds from the first start to the last finish. Shared with pathways.bench_requests."""
     ctx = multiprocessing.get_context("spawn")
     barrier, out = ctx.Barrier(len(arg_sets)), ctx.Queue()
     procs = [ctx.Process(target=target, args=(*a, barrier, out)) for a in arg_sets]
@@ -144,10 +145,10 @@ def throughput(url: str, workers: int = 4, ops: int = 200, reset: bool = True) -
     if reset:
         _reset(url)
     users = _setup_company(url, workers, ops)
-    ledger_s = _race(_hold_capture_worker, [(url, uid, ops) for uid in users])
+    ledger_s = race(_hold_capture_worker, [(url, uid, ops) for uid in users])
     _scratch_table(url, create=True)
     try:
-        insert_s = _race(_insert_worker, [(url, w, ops * 2) for w in range(workers)])
+        insert_s = race(_insert_worker, [(url, w, ops * 2) for w in range(workers)])
     finally:
         _scratch_table(url, create=False)
     pairs, inserts = workers * ops, workers * ops * 2

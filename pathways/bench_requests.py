@@ -15,7 +15,6 @@ benchmark adds a company of its own and drops its scratch table afterwards.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 import uuid
 from collections.abc import Callable
@@ -23,6 +22,8 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+
+from billing.bench import race
 
 SCRATCH = MetaData()
 bench_request_inserts = Table("bench_request_inserts", SCRATCH,
@@ -124,19 +125,6 @@ def _insert_worker(url: str, worker: int, ops: int, barrier: Any, out: Any) -> N
         db.engine.dispose()
 
 
-def _race(target: Any, arg_sets: list[tuple[Any, ...]]) -> float:
-    """Run the workers together; seconds from the first start to the last finish."""
-    ctx = multiprocessing.get_context("spawn")
-    barrier, out = ctx.Barrier(len(arg_sets)), ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*a, barrier, out)) for a in arg_sets]
-    for p in procs:
-        p.start()
-    spans = [out.get(timeout=1800) for _ in procs]
-    for p in procs:
-        p.join()
-    return max(end for _s, end in spans) - min(start for start, _e in spans)
-
-
 def throughput(url: str, workers: int = 4, ops: int = 50) -> dict[str, Any]:
     """Requests approved and bought per second with `workers` processes, the bare INSERT
     rate of the same workers, and whether the ledger still verifies."""
@@ -144,14 +132,14 @@ def throughput(url: str, workers: int = 4, ops: int = 50) -> dict[str, Any]:
     from billing import verify
 
     pairs, offering_id = _setup(url, workers, ops)
-    flow_s = _race(_request_worker, [(url, uid, mid, offering_id, ops) for uid, mid in pairs])
+    flow_s = race(_request_worker, [(url, uid, mid, offering_id, ops) for uid, mid in pairs])
     app = _app(url)
     with app.app_context():
         SCRATCH.create_all(db.engine)
         db.session.remove()  # return the connection before the pool goes
         db.engine.dispose()
     try:
-        insert_s = _race(_insert_worker, [(url, w, ops * 2) for w in range(workers)])
+        insert_s = race(_insert_worker, [(url, w, ops * 2) for w in range(workers)])
     finally:
         with app.app_context():
             SCRATCH.drop_all(db.engine)
