@@ -164,15 +164,16 @@ def _responses(op: Operation, models: _Models, schemas: dict[str, Any]) -> dict[
 
 def _legacy(view: Any, method: str) -> dict[str, Any] | None:
     """A docstring-YAML operation of an endpoint not yet on `@operation` (OpenAPI 3.0 flavour)."""
-    operations = load_yaml_from_docstring(view.__doc__ or "") or {}
-    op = operations.get(method)
+    operations: dict[str, Any] = load_yaml_from_docstring(view.__doc__ or "") or {}
+    op: dict[str, Any] | None = operations.get(method)
     if op is None:
         return None
     op.setdefault("summary", (view.__doc__ or "").strip().splitlines()[0])
     op.setdefault("security", [{"bearer": []}])
     op.setdefault("responses", {}).setdefault("4XX", {"description": "Error", "content": {
         "application/json": {"schema": {"$ref": REF.format(model="Error")}}}})
-    return _to_31(op)
+    converted: dict[str, Any] = _to_31(op)
+    return converted
 
 
 def _to_31(node: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import Select
 from werkzeug.wrappers import Response
@@ -100,13 +100,11 @@ def paginated(query: Select[Any], serialise: Any) -> dict[str, Any]:
     }
 
 
-def api_blueprint(name: str, import_name: str) -> Any:
+def api_blueprint(name: str, import_name: str) -> Blueprint:
     """A blueprint under /api/v1 with token auth, JSON errors and no CSRF (tokens are not cookies).
 
     Packages make their API with this and register it in their `init_app`.
     """
-    from flask import Blueprint
-
     from ..extensions import csrf
 
     bp = Blueprint(name, import_name, url_prefix="/api/v1")
