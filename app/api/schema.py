@@ -4,8 +4,8 @@ An endpoint declares its bodies once, and both the validation and `/api/v1/opena
 from that declaration, so the two cannot drift apart::
 
     class NewThing(Schema):
-        name: Text[200]
-        amount_minor: Money
+        name: Annotated[str, required_chars(200)]
+        amount_minor: int
 
     @bp.post("/things")
     @operation(body=NewThing, response=ThingOut, status=201, idempotent=True)
@@ -48,23 +48,15 @@ T = TypeVar("T")
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 
-class _TextFactory:
-    """`Text[200]` is a string of at most 200 characters without NUL bytes."""
-
-    def __getitem__(self, max_length: int) -> Any:
-        return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
+def max_chars(max_length: int) -> StringConstraints:
+    """`Annotated[str, max_chars(200)]`: at most 200 characters (the column's size), no NUL bytes."""
+    return StringConstraints(max_length=max_length, pattern=NO_NUL)
 
 
-class _RequiredTextFactory:
-    """`Name[200]` is a non-blank string of at most 200 characters without NUL bytes."""
-
-    def __getitem__(self, max_length: int) -> Any:
-        return Annotated[str, StringConstraints(min_length=1, max_length=max_length,
-                                                pattern=NO_NUL, strip_whitespace=True)]
-
-
-Text = _TextFactory()
-Name = _RequiredTextFactory()
+def required_chars(max_length: int) -> StringConstraints:
+    """`Annotated[str, required_chars(200)]`: like `text`, but stripped and never blank."""
+    return StringConstraints(min_length=1, max_length=max_length, pattern=NO_NUL,
+                             strip_whitespace=True)
 
 
 class Schema(BaseModel):
@@ -216,13 +208,17 @@ _MESSAGES: dict[str, str] = {
     "url_scheme": "'{f}' must be an http or https address.",
     "value_error": "'{f}': {reason}",
     "json_invalid": "Send a JSON object with Content-Type: application/json.",
+    "extra_forbidden": "Unknown field '{f}'.",
 }
 
 
 def refusal(exc: PydanticError) -> ValidationError:
     """The first problem pydantic found, as the API's error naming the field."""
     err = exc.errors(include_url=False)[0]
-    name = ".".join(str(part) for part in err.get("loc", ()))
+    # A list item's error names the list: `access_roles`, not `access_roles.0`.
+    loc = [str(part) for part in err.get("loc", ()) if not isinstance(part, int)]
+    name = ".".join(loc)
+    item = len(loc) < len(err.get("loc", ()))
     ctx = dict(err.get("ctx") or {})
     kind = err.get("type", "")
     if not name and kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -232,6 +228,8 @@ def refusal(exc: PydanticError) -> ValidationError:
     if kind == "value_error":
         ctx["reason"] = str(ctx.get("error", err.get("msg", "")))
     template = _MESSAGES.get(kind)
+    if item and template and template.startswith("'{f}' must"):
+        template = template.replace("'{f}' must", "each of '{f}' must", 1)
     try:
         message = template.format(f=name, **ctx) if template else f"'{name}': {err['msg']}."
     except (KeyError, IndexError):

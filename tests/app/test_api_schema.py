@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pytest
 from flask import Flask
 from pydantic import ValidationError as PydanticError
 
 from app.api.plumbing import api_blueprint
-from app.api.schema import Id, Name, Page, Paging, Schema, Text, operation
+from app.api.schema import Id, Page, Paging, Schema, max_chars, operation, required_chars
 
 
 class NewThing(Schema):
-    name: Name[20]
+    name: Annotated[str, required_chars(20)]
     amount_minor: int
     kind: Literal["book", "course"] = "book"
     due: date | None = None
-    note: Text[10] | None = None
+    note: Annotated[str, max_chars(10)] | None = None
 
 
 class Thing(Schema):
