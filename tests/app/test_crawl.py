@@ -1,0 +1,84 @@
+"""Every page crawled: each demo role signs in and follows every same-origin link from /home.
+
+A 5xx, a template error or a link that answers 403/404 fails the role's test, naming the page,
+the page that linked to it and the error; all failures of a role are reported together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.demo import DEMO_PASSWORD, DemoWorld
+from app.extensions import db
+from pathways.mentor_models import MentorKind, MentorProfile
+from tests.crawl import crawl, links_of, pattern
+
+
+@dataclass(frozen=True)
+class Visitor:
+    email: str | None  # None: the first internal mentor of the demo
+    coaches: bool = False  # start at the external coaches' pages too
+
+
+VISITORS = {
+    "admin": Visitor("hr@acme.test"),
+    "executive": Visitor("exec@acme.test"),
+    "manager": Visitor("manager@acme.test"),
+    "employee": Visitor("employee@acme.test"),
+    "internal-mentor": Visitor(None),
+    "admin-on-coach-pages": Visitor("hr@acme.test", coaches=True),
+    "globex-admin": Visitor("hr@globex.test"),
+}
+
+
+def _mentors(world: DemoWorld, kind: MentorKind) -> list[MentorProfile]:
+    return list(db.session.scalars(select(MentorProfile).where(
+        MentorProfile.company_id == world.acme.id, MentorProfile.kind == kind.value,
+        MentorProfile.active.is_(True)).order_by(MentorProfile.id)))
+
+
+def _start_pages(world: DemoWorld, visitor: Visitor) -> list[str]:
+    if not visitor.coaches:
+        return ["/home"]
+    coaches = _mentors(world, MentorKind.EXTERNAL)
+    assert coaches, "the demo has external coaches"
+    return ["/home", "/mentoring/coaches"] + [
+        page for c in coaches for page in (f"/mentoring/coaches/{c.id}",
+                                           f"/mentoring/mentors/{c.id}",
+                                           f"/mentoring/mentors/{c.id}/availability")]
+
+
+def _sign_in(client: FlaskClient, world: DemoWorld, visitor: Visitor) -> str:
+    email = visitor.email
+    if email is None:
+        mentor = _mentors(world, MentorKind.INTERNAL)[0]
+        assert mentor.user is not None
+        email = mentor.user.email
+    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/home"), email
+    db.session.rollback()  # end the read: on SQLite every transaction holds the write lock
+    return email
+
+
+@pytest.mark.parametrize("role", list(VISITORS))
+def test_every_page_the_role_reaches_renders(role: str, demo_world: DemoWorld,
+                                             client: FlaskClient) -> None:
+    visitor = VISITORS[role]
+    email = _sign_in(client, demo_world, visitor)
+    result = crawl(client, _start_pages(demo_world, visitor), on_error=db.session.rollback)
+    if result.failures:
+        pytest.fail(result.report(f"{role} ({email})"), pytrace=False)
+    assert len(result.visited) >= 10, result.visited  # it really went somewhere
+
+
+def test_links_are_normalised_to_patterns() -> None:
+    assert pattern("/roles/12") == "/roles/{id}"
+    assert pattern("/people?team=3&page=2&team=4") == "/people?page&team"
+    assert pattern("/me/learning/5/steps/9/book") == "/me/learning/{id}/steps/{id}/book"
+    html = ('<a href="/a?x=1#top">a</a><a href="b">b</a><a href="mailto:x@y.z">m</a>'
+            '<a href="https://example.com/c">c</a><a href="#frag">f</a><a>none</a>')
+    assert links_of(html, "/dir/page") == ["/a?x=1", "/dir/b", "/dir/page"]
