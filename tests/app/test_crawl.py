@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from flask import Flask, Response, redirect
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -82,3 +83,28 @@ def test_links_are_normalised_to_patterns() -> None:
     html = ('<a href="/a?x=1#top">a</a><a href="b">b</a><a href="mailto:x@y.z">m</a>'
             '<a href="https://example.com/c">c</a><a href="#frag">f</a><a>none</a>')
     assert links_of(html, "/dir/page") == ["/a?x=1", "/dir/b", "/dir/page"]
+
+
+def test_the_crawler_reports_every_failure_with_its_referrer_and_stays_bounded() -> None:
+    site = Flask(__name__)
+    site.config["TESTING"] = True  # exceptions propagate, as in the Trellis test app
+    links = ["/n/1", "/n/2", "/n/3", "/n/4", "/missing", "/boom", "/busy", "/report.pdf",
+             "/logout", "/data", "/away"]
+    site.add_url_rule("/home", "home", lambda: "".join(f'<a href="{u}">x</a>' for u in links))
+    site.add_url_rule("/n/<int:n>", "n", lambda n: '<a href="/home">home</a>')
+    site.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    site.add_url_rule("/busy", "busy", lambda: ("try later", 503))
+    site.add_url_rule("/data", "data", lambda: Response("a,b", mimetype="text/csv"))
+    site.add_url_rule("/away", "away", lambda: redirect("/login"))
+    rolled_back: list[bool] = []
+    result = crawl(site.test_client(), ["/home"], per_pattern=3,
+                   on_error=lambda: rolled_back.append(True))
+    assert [(f.url, f.referrer) for f in result.failures] == [
+        ("/missing", "/home"), ("/boom", "/home"), ("/busy", "/home"), ("/away", "/home")]
+    assert "ZeroDivisionError" in result.failures[1].error and rolled_back == [True]
+    assert "404" in result.failures[0].error and "503" in result.failures[2].error
+    assert "sign-in" in result.failures[3].error
+    assert {"/n/1", "/n/2", "/n/3"} <= set(result.visited) and "/n/4" not in result.visited
+    assert {"/report.pdf", "/logout", "/data"} <= result.skipped  # by URL, and by Content-Type
+    assert "/report.pdf" not in result.visited and "/logout" not in result.visited
+    assert "GET /boom (linked from /home): ZeroDivisionError" in result.report("someone")
