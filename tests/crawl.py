@@ -8,7 +8,7 @@ answers 4xx (broken, or one the person cannot use), each with the page that link
 It skips signing out and downloads (by URL, and by the response's Content-Type or
 Content-Disposition) and stays bounded: URLs are reduced to a pattern (numeric path segments
 become `{id}`, a query string becomes its sorted keys) and only `per_pattern` instances of each
-pattern are visited, `max_pages` in all.
+pattern are visited, `max_pages` in all (the start pages always are).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ ORIGIN = "http://localhost"
 DOWNLOAD_SUFFIXES = (".pdf", ".csv", ".ics", ".json", ".zip", ".xml")
 DOWNLOAD_WORDS = {"download", "export", "certificate"}  # path segments that serve files
 SIGN_OUT = {"/logout", "/sign-out"}
+START = "(start)"  # the referrer of a start page
 PAGE_TYPES = ("text/html",)
 _NUMERIC = re.compile(r"^\d+$")
 
@@ -94,18 +95,19 @@ class Crawl:
         return "\n".join(lines + [f"  - {f}" for f in self.failures])
 
 
-def crawl(client: FlaskClient, start: list[str], *, per_pattern: int = 3, max_pages: int = 250,
+def crawl(client: FlaskClient, start: list[str], *, per_pattern: int = 2, max_pages: int = 200,
           on_error: Callable[[], None] | None = None) -> Crawl:
     """Visit `start` and what it links to, breadth first, within the bounds. `on_error` runs
     after a request raised (e.g. to roll the shared database session back)."""
     result = Crawl()
     seen: set[str] = set(start)
     counts: dict[str, int] = {}
-    queue: deque[tuple[str, str]] = deque((url, "(start)") for url in start)
+    queue: deque[tuple[str, str]] = deque((url, START) for url in start)
     while queue:
         url, referrer = queue.popleft()
         key = pattern(url)
-        if counts.get(key, 0) >= per_pattern or len(result.visited) >= max_pages:
+        full = counts.get(key, 0) >= per_pattern or len(result.visited) >= max_pages
+        if full and referrer != START:  # the start pages are always visited
             result.capped += 1
             continue
         counts[key] = counts.get(key, 0) + 1
