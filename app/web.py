@@ -131,8 +131,9 @@ def handle_server_error(error: Exception) -> Any:
 
 
 def _fresh_request_globals() -> None:
-    # Tests run requests inside one long app context; per-request identity must not leak.
-    for key in ("_login_user", "company", "api_token"):
+    # Tests run requests inside one long app context; per-request identity (and the CSRF token
+    # Flask-WTF caches in `g`, which sign-in renews with the session) must not leak.
+    for key in ("_login_user", "company", "api_token", "csrf_token"):
         g.pop(key, None)
 
 

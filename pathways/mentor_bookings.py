@@ -130,6 +130,12 @@ def is_party(user: User, booking: MentorBooking) -> bool:
     return user.id in (booking.mentee_id, booking.mentor.user_id)
 
 
+def can_view(user: User, booking: MentorBooking) -> bool:
+    """Who may open a session's page: its mentee and mentor, and the company's admins."""
+    return user.company_id == booking.company_id and (
+        is_party(user, booking) or user.has_role("admin"))
+
+
 def can_act_for_mentor(user: User, booking: MentorBooking) -> bool:
     """The mentor themselves; an admin acts for external coaches (who have no account)."""
     return booking.mentor.user_id == user.id or (

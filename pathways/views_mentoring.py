@@ -179,7 +179,7 @@ def sessions() -> str:
 
 def _visible_booking(booking_id: int) -> MentorBooking:
     booking = get_or_404(MentorBooking, booking_id)
-    if not (mentor_bookings.is_party(current_user, booking) or current_user.has_role("admin")):
+    if not mentor_bookings.can_view(current_user, booking):
         abort(403)
     return booking
 

@@ -23,7 +23,7 @@ from billing.forms import from_minor, to_minor
 from billing.models import Budget, Hold
 from billing.policies import period_for, period_starting
 
-from . import request_links
+from . import mentor_bookings, request_links
 from . import requests as svc
 from .catalogue_models import Offering
 from .mentor_models import MentorBooking
@@ -117,10 +117,22 @@ def detail(request_id: int) -> str:
     return _detail(req)
 
 
+def _back_link(req: LearningRequest) -> tuple[str, str]:
+    """Where "back" goes from a request: a list this viewer can open that holds it."""
+    if req.requester_id != current_user.id:
+        if current_user.has_role("admin", "manager"):
+            return url_for("requests.inbox"), "Approvals inbox"
+        if current_user.has_role("executive"):
+            return url_for("request_overview.index"), "All requests"
+    return url_for("requests.mine"), "My requests"
+
+
 def _detail(req: LearningRequest, **forms: Any) -> str:
     budget = _budget_of(req)
+    booking = db.session.get(MentorBooking, req.mentor_booking_id) if req.mentor_booking_id else None
     return render_template(
-        "requests/detail.html", req=req, labels=STATUS_LABELS, budget=budget,
+        "requests/detail.html", req=req, labels=STATUS_LABELS, budget=budget, back=_back_link(req),
+        session_visible=booking is not None and mentor_bookings.can_view(current_user, booking),
         budget_closed=budget is not None and budget.closed_at is not None,
         budget_label=period_starting(budget.period_start).label if budget else None,
         can_decide=svc.can_decide(current_user, req),

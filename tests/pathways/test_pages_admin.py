@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import PendingImport
+from pathways import roles
 from pathways.models import Capability, CareerMove, Framework, Role, RoleAssignment, Scale
+from tests.conftest import PASSWORD
 
 
 def _admin(make_company, make_user, auth):
@@ -140,3 +144,36 @@ def test_admin_pages_are_for_admins_only(client, auth, make_company, make_user,
                 f"/capabilities/{cap.id}/edit", "/roles", f"/roles/{role.id}", "/roles/matrix",
                 "/roles/people"):
         assert client.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], ids=["csrf"])
+def test_role_page_lists_career_moves_each_with_a_remove_button(client, make_company, make_user,
+                                                                make_role):
+    """A role with career moves renders (a lost `post_button` macro made it a 500), and its
+    Remove buttons are real forms: one CSRF token each, no duplicate ids, and they work."""
+    acme = make_company()
+    hr = make_user(acme, roles=("admin", "employee"))
+    engineer, senior, lead = (make_role(acme, t) for t in ("Engineer", "Senior Engineer", "Lead"))
+    moves = {t.title: roles.add_move(hr, engineer, t).id for t in (senior, lead)}
+    db.session.commit()
+    token = _csrf(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": hr.email, "password": PASSWORD, "csrf_token": token})
+    page = client.get(f"/roles/{engineer.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'<a href="/roles/{senior.id}">Senior Engineer</a>' in html
+    removes = re.findall(r'<form method="post" action="/roles/moves/(\d+)/delete" '
+                         r'class="post-button">(.*?)</form>', html, re.S)
+    assert sorted(int(i) for i, _ in removes) == sorted(moves.values())
+    assert all("the move to" in body and 'id="csrf_token"' not in body for _, body in removes)
+    assert client.post(f"/roles/moves/{moves['Lead']}/delete",
+                       data={"csrf_token": _csrf(removes[0][1])}).status_code == 302
+    assert db.session.scalars(select(CareerMove.to_role_id)).all() == [senior.id]
+    after = client.get(f"/roles/{engineer.id}").get_data(as_text=True)
+    assert "Career move removed." in after and f'/roles/moves/{moves["Lead"]}/' not in after
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert found, "the page carries a CSRF token"
+    return found.group(1)

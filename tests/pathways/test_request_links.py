@@ -121,3 +121,30 @@ def test_session_request_over_the_api(w, coach_session, api_as):
     assert r.status_code == 201
     assert (r.get_json()["kind"], r.get_json()["mentor_booking_id"]) == ("mentor_booking",
                                                                         booking.id)
+
+
+@pytest.mark.parametrize(("who", "sees_session", "back"), [
+    ("ada", True, ("/requests", "My requests")),
+    ("harriet", True, ("/requests/inbox", "Approvals inbox")),
+    ("max", False, ("/requests/inbox", "Approvals inbox")),
+    ("executive", False, ("/requests/all", "All requests")),
+])
+def test_a_session_request_links_only_to_pages_the_viewer_may_open(w, coach_session, make_user,
+                                                                   auth, client, who,
+                                                                   sees_session, back):
+    """The mentee and admins open the session; her manager and an executive see the request
+    but not the session's page (it was a link to a 403), and "back" goes to a list they have."""
+    booking = coach_session()
+    req = svc.create_for_booking(w.ada, booking, None)
+    db.session.commit()
+    viewer = (make_user(w.company, roles=("executive", "employee")) if who == "executive"
+              else getattr(w, who))
+    auth.login(viewer)
+    page = client.get(f"/requests/{req.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert (f'href="/mentoring/sessions/{booking.id}"' in html) is sees_session
+    assert f'<a href="{back[0]}">← {back[1]}</a>' in html
+    assert client.get(back[0]).status_code == 200
+    assert client.get(f"/mentoring/sessions/{booking.id}").status_code == (
+        200 if sees_session else 403)
