@@ -8,17 +8,11 @@ from werkzeug.wrappers import Response
 
 from ..errors import DomainError
 from ..extensions import db, limiter
+from ..redirects import local_target
 from . import service
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, TokenForm
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never redirect to another host after sign-in.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
 
 
 def _login_limit_key() -> str:
@@ -40,7 +34,7 @@ def login() -> str | Response:
             db.session.commit()
             session.clear()  # a fresh session at sign-in (no fixation)
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_target(request.args.get("next")) or url_for("home.index"))
     return render_template("app/login.html", form=form)
 
 
