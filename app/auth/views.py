@@ -8,11 +8,20 @@ from werkzeug.wrappers import Response
 
 from ..errors import DomainError
 from ..extensions import db, limiter
+from ..models import User
 from ..redirects import local_target
 from . import service
-from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, TokenForm
+from .forms import (
+    ChangePasswordForm,
+    CompanyChoiceForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+    TokenForm,
+)
 
 bp = Blueprint("auth", __name__)
+CHOICE = "signin_choice"  # the session key of a pending choice of company
 
 
 def _login_limit_key() -> str:
@@ -27,15 +36,43 @@ def login() -> str | Response:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data or "", form.password.data or "")
-        if user is None:
+        accounts = service.matching_accounts(form.email.data or "", form.password.data or "")
+        target = local_target(request.args.get("next"))
+        if not accounts:
             form.password.errors.append("E-mail or password is wrong, or the account is closed.")
-        else:
-            db.session.commit()
-            session.clear()  # a fresh session at sign-in (no fixation)
-            login_user(user)
-            return redirect(local_target(request.args.get("next")) or url_for("home.index"))
+        elif len(accounts) == 1:
+            return _sign_in(accounts[0], target)
+        else:  # the password is right for this address in several companies: ask which
+            session[CHOICE] = service.offer_choice(accounts) | {"next": target}
+            return redirect(url_for("auth.choose_company"))
     return render_template("app/login.html", form=form)
+
+
+@bp.route("/login/company", methods=["GET", "POST"])
+def choose_company() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    choice = session.get(CHOICE)
+    accounts = service.accounts_of_choice(choice)
+    if not accounts:
+        session.pop(CHOICE, None)
+        flash("Please sign in again to choose the company.", "info")
+        return redirect(url_for("auth.login"))
+    form = CompanyChoiceForm()
+    form.account.choices = [(user.id, user.company.name) for user in accounts]
+    if form.validate_on_submit():
+        chosen = next(user for user in accounts if user.id == form.account.data)
+        return _sign_in(chosen, local_target(choice.get("next")))
+    status = 400 if request.method == "POST" else 200
+    return render_template("app/login_company.html", form=form), status
+
+
+def _sign_in(user: User, target: str | None) -> Response:
+    service.record_sign_in(user)
+    db.session.commit()
+    session.clear()  # a fresh session at sign-in (no fixation), without the pending choice
+    login_user(user)
+    return redirect(target or url_for("home.index"))
 
 
 @bp.post("/logout")
