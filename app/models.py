@@ -203,3 +203,14 @@ class PendingImport(db.Model):
     options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+
+class SignInCounter(db.Model):
+    """One counter of the sign-in limits (app.auth.throttle) when they are kept in the database:
+    failed attempts for an address (by keyed hash, never the address itself) or from a client."""
+
+    __tablename__ = "sign_in_counters"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)

@@ -9,6 +9,7 @@ when it is right for more than one, the person picks the company among those onl
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
@@ -61,6 +62,27 @@ def matching_accounts(email: str, password: str) -> list[User]:
 
 def record_sign_in(user: User) -> None:
     user.last_login_at = utcnow()
+
+
+def tell_of_lock(email: str, lock: Any) -> None:
+    """E-mail each owner of `email` that repeated wrong passwords paused its sign-in (the
+    first lock of a streak; `lock.retry_at` is when it ends). Nothing for an unknown address,
+    and the person signing in sees the same either way."""
+    until = datetime.fromtimestamp(lock.retry_at, UTC).strftime("%H:%M UTC on %d %b %Y")
+    failures = current_app.config["SIGNIN_ACCOUNT_MAX_FAILURES"]
+    reset = external_url("auth.forgot_password")
+    for user in accounts_with_address(email):
+        queue_email(
+            user.email,
+            "Sign-in to Trellis paused after wrong passwords",
+            f"Hello {user.name},\n\nSomeone tried to sign in with your address {failures} times "
+            f"in a row with a wrong password, so sign-in with it (at {user.company.name} and "
+            f"anywhere else you use it on Trellis) is paused until {until}; every further wrong "
+            "password pauses it for longer. No password was accepted.\n\n"
+            "If it was you: wait, or choose a new password (that also lifts the pause):\n"
+            f"{reset}\n\nIf it was not you, nothing was let in; a long password keeps it so.\n",
+            company_id=user.company_id,
+        )
 
 
 def offer_choice(accounts: list[User]) -> dict[str, Any]:

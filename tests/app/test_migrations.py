@@ -63,6 +63,7 @@ def test_addresses_become_unique_per_company_and_back(app):
     _empty_schema()
     try:
         upgrade(revision="0013")
+        assert "sign_in_counters" in inspect(db.engine).get_table_names()
         with db.engine.begin() as conn:
             acme, globex = _add_company(conn, "acme"), _add_company(conn, "globex")
             _add_person(conn, acme, "sam@consult.test")
@@ -78,6 +79,7 @@ def test_addresses_become_unique_per_company_and_back(app):
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0013"
             conn.execute(text("DELETE FROM users WHERE company_id = :g"), {"g": globex})
         downgrade(revision="0012")
+        assert "sign_in_counters" not in inspect(db.engine).get_table_names()
         with pytest.raises(IntegrityError), db.engine.begin() as conn:
             _add_person(conn, globex, "sam@consult.test")  # 0012: one address, one person
     finally:
