@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = fixed  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import cli, database, identity, tasks, web
+    from . import cli, database, identity, tasks, uow, web
     from .extensions import csrf, db, migrate
 
     db.init_app(app)
@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     identity.init_app(app)
     web.init_app(app)
+    uow.init_app(app)
     if app.config.get("HUEY_IMMEDIATE"):
         tasks.huey.immediate = True
 

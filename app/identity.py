@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, g
 from flask_login import current_user
+from flask_login import login_required as _login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -82,6 +83,11 @@ def load_user_from_bearer(req: Any) -> User | None:
         return None
     g.api_token = token
     return token.user
+
+
+def login_required(view: F) -> F:
+    """Flask-Login's `login_required`, typed (Flask-Login ships no type information)."""
+    return cast(F, _login_required(view))
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

@@ -12,8 +12,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from app.access import may_see as can_see
 from app.api.openapi import add_schema, page_of
-from app.api.people import can_see
 from app.api.plumbing import api_blueprint, body, date_field, field, paginated, require_role
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db

@@ -2,20 +2,16 @@
 
 Security: WeasyPrint only ever sees our template, whose every user-provided text (company,
 team, capability, pathway, provider and people's names) is escaped by Jinja, and it fetches
-through `safe_fetcher`, which serves `data:` URIs and files inside our `static/` folder and
-refuses everything else (no network, no other files), so a name such as
+through `reports.fetcher.LockedFetcher`, which serves `data:` URIs and files inside our `static/`
+folder and refuses everything else (no network, no redirects, no other files), so a name such as
 `<link rel=attachment href=file:///etc/hostname>` prints as text and fetches nothing.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from flask import render_template
 
@@ -25,32 +21,6 @@ from . import charts
 from .datasets import Dataset
 
 STATIC = (ROOT / "static").resolve()
-log = logging.getLogger("trellis.reports")
-
-
-class FetchRefused(ValueError):
-    """WeasyPrint asked for a URL outside what a report may load."""
-
-
-def safe_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Serve data: URIs and our own static files; refuse everything else."""
-    from weasyprint.urls import default_url_fetcher
-
-    scheme = urlsplit(url).scheme.lower()
-    if scheme == "data":
-        result = default_url_fetcher(url)
-        if "file_obj" in result:  # read it whole: the caller gets one shape
-            result["string"] = result.pop("file_obj").read()
-        return result
-    if scheme == "file":
-        path = Path(unquote(urlsplit(url).path)).resolve()
-        if path.is_file() and path.is_relative_to(STATIC):
-            mime = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png",
-                    ".woff2": "font/woff2", ".ttf": "font/ttf"}.get(path.suffix,
-                                                                    "application/octet-stream")
-            return {"string": path.read_bytes(), "mime_type": mime, "redirected_url": url}
-    log.warning("Report rendering refused to fetch %r", url[:200])
-    raise FetchRefused(f"Refused to fetch {url[:200]!r}: reports load only their own files.")
 
 
 def report_html(data: Dataset) -> str:
@@ -93,13 +63,15 @@ def render(data: Dataset, progress: Callable[[str], None] | None = None) -> Rend
     """Print the report to PDF bytes (A4, page numbers, footer, title and metadata)."""
     from weasyprint import HTML
 
+    from .fetcher import LockedFetcher
+
     step = progress or (lambda _s: None)
     started = time.perf_counter()
     html = report_html(data)
     built = time.perf_counter()
     step("laying out the pages")
     document = HTML(string=html, base_url=STATIC.as_uri() + "/",
-                    url_fetcher=safe_fetcher).render()
+                    url_fetcher=LockedFetcher(STATIC)).render()
     step("writing the PDF")
     pdf = document.write_pdf()
     return Rendered(pdf, len(document.pages), built - started, time.perf_counter() - built)

@@ -9,6 +9,7 @@ from typing import Any
 def base_config(database_url: str) -> dict[str, Any]:
     return {
         "TESTING": True,
+        "API_VALIDATE_RESPONSES": True,  # a response its schema does not describe fails the test
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "HUEY_IMMEDIATE": True,

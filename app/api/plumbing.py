@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import Select
 from werkzeug.wrappers import Response
@@ -82,14 +82,22 @@ def date_field(data: dict[str, Any], name: str) -> date | None:
         raise ValidationError(f"'{name}' must be a date like 2026-01-31.", name) from exc
 
 
-def paginated(query: Select[Any], serialise: Any) -> dict[str, Any]:
-    """Page a query with `?page=&per_page=` into {items, page, per_page, total, pages}."""
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        per_page = min(MAX_PER_PAGE, max(1, int(request.args.get("per_page",
-                                                                  current_app.config["PER_PAGE"]))))
-    except ValueError as exc:
-        raise ValidationError("'page' and 'per_page' must be whole numbers.", "page") from exc
+def paginated(query: Select[Any], serialise: Any, paging: Any = None) -> dict[str, Any]:
+    """Page a query into {items, page, per_page, total, pages}.
+
+    `paging` is the endpoint's validated `Paging` query (app.api.schema); without it the
+    `?page=&per_page=` arguments are read here (endpoints not yet on declared schemas).
+    """
+    if paging is not None:
+        page = paging.page
+        per_page = paging.per_page or current_app.config["PER_PAGE"]
+    else:
+        try:
+            page = max(1, int(request.args.get("page", 1)))
+            per_page = min(MAX_PER_PAGE, max(1, int(request.args.get(
+                "per_page", current_app.config["PER_PAGE"]))))
+        except ValueError as exc:
+            raise ValidationError("'page' and 'per_page' must be whole numbers.", "page") from exc
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return {
         "items": [serialise(item) for item in result.items],
@@ -100,13 +108,11 @@ def paginated(query: Select[Any], serialise: Any) -> dict[str, Any]:
     }
 
 
-def api_blueprint(name: str, import_name: str) -> Any:
+def api_blueprint(name: str, import_name: str) -> Blueprint:
     """A blueprint under /api/v1 with token auth, JSON errors and no CSRF (tokens are not cookies).
 
     Packages make their API with this and register it in their `init_app`.
     """
-    from flask import Blueprint
-
     from ..extensions import csrf
 
     bp = Blueprint(name, import_name, url_prefix="/api/v1")

@@ -15,6 +15,7 @@ from ..identity import roles_required
 from ..imports import keep_pending, uploaded_text
 from ..models import AuditEntry, OutboxMessage, PendingImport, Team, User
 from ..tenancy import current_company, get_or_404, scoped
+from ..uow import refusal
 from . import importer, service
 from .forms import ConfirmForm, ImportForm, PersonForm, TeamForm, as_choices
 
@@ -70,13 +71,10 @@ def new() -> str | Response:
     if request.method == "GET":
         form.access_roles.data = ["employee"]
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="email") as attempt:
             user = service.create_person(current_user, _person_data(form))
             accounts.send_invitation(current_user, user)
-        except DomainError as exc:
-            getattr(form, exc.field or "email", form.email).errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"{user.name} added; an invitation is on its way to {user.email}.", "success")
             return redirect(url_for("people.show", user_id=user.id))
     return render_template("app/people/form.html", form=form, person=None)
@@ -104,12 +102,9 @@ def edit(user_id: int) -> str | Response:
         form.access_roles.data = person.access_roles
         form.manager_email.data = person.manager.email if person.manager else ""
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="email") as attempt:
             service.update_person(current_user, person, _person_data(form))
-        except DomainError as exc:
-            getattr(form, exc.field or "email", form.email).errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Saved {person.name}.", "success")
             return redirect(url_for("people.show", user_id=person.id))
     return render_template("app/people/form.html", form=form, person=person)
@@ -121,7 +116,7 @@ def act(user_id: int, action: str) -> Response:
     person = get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         if action == "deactivate":
             service.deactivate_person(current_user, person)
             message = f"{person.name} is deactivated and can no longer sign in."
@@ -131,10 +126,7 @@ def act(user_id: int, action: str) -> Response:
         else:
             accounts.send_invitation(current_user, person)
             message = f"Invitation sent to {person.email}."
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if attempt.ok:
         flash(message, "success")
     return redirect(url_for("people.show", user_id=person.id))
 
@@ -145,12 +137,9 @@ def teams() -> str | Response:
     form = TeamForm()
     form.parent_id.choices = as_choices(_team_choices("Top level"))
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="name") as attempt:
             team = service.save_team(current_user, form.name.data or "", form.parent_id.data)
-        except DomainError as exc:
-            getattr(form, exc.field or "name").errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Team {team.name} created.", "success")
             return redirect(url_for("people.teams"))
     return render_template("app/people/teams.html", form=form,
@@ -165,12 +154,9 @@ def edit_team(team_id: int) -> str | Response:
     form.parent_id.choices = as_choices(
         [c for c in _team_choices("Top level") if c[0] != team.id])
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="name") as attempt:
             service.save_team(current_user, form.name.data or "", form.parent_id.data, team)
-        except DomainError as exc:
-            getattr(form, exc.field or "name").errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Team {team.name} saved.", "success")
             return redirect(url_for("people.teams"))
     return render_template("app/people/team_form.html", form=form, team=team)
@@ -182,12 +168,9 @@ def delete_team(team_id: int) -> Response:
     team = get_or_404(Team, team_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         service.delete_team(current_user, team)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if attempt.ok:
         flash("Team deleted.", "success")
     return redirect(url_for("people.teams"))
 
@@ -206,7 +189,6 @@ def import_upload() -> str | Response | tuple[str, int]:
                                        plan=plan, confirm=ConfirmForm(), sample=[]), 400
             pending = keep_pending(current_company().id, current_user.id, "people", filename,
                                    text)
-            db.session.commit()
             return redirect(url_for("people.import_preview", pending_id=pending.id))
     return render_template("app/people/import.html", form=form, columns=importer.COLUMNS)
 
@@ -223,7 +205,6 @@ def import_preview(pending_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST" and confirm.validate_on_submit() and plan.ok:
         count = importer.apply(current_user, plan)
         db.session.delete(pending)
-        db.session.commit()
         flash(f"Imported {count} people. Invite them from their pages when you are ready.", "success")
         return redirect(url_for("people.index"))
     return render_template("app/people/import_preview.html", filename=pending.filename,

@@ -44,5 +44,7 @@ def test_query_counts_do_not_grow_with_people_or_capabilities(
         auth.logout()
         counts.append((team, mine))
     assert counts[0] == counts[1], counts
-    # My capabilities: 20, plus the subscription banner's one look-up that every page makes.
-    assert counts[1][0] <= 15 and counts[1][1] <= 21, counts
+    # My capabilities: 20, plus the subscription banner's one look-up that every page makes, plus
+    # the person's company and their own row: each request commits, so like a request in
+    # production it starts from nothing cached (the test client shares one session).
+    assert counts[1][0] <= 15 and counts[1][1] <= 23, counts

@@ -4,16 +4,23 @@ Small Co: teams Alpha (A1–A6) and Beta (B1–B3) plus an admin without a team;
 Analyst, who needs Data analysis at level 3 (weight 2) and Writing at level 2 (weight 1).
 The report period is the first half of 2025; the previous period is the 181 days before it.
 Ledger rows are stamped with the day each movement happened (the story is told in 2025).
+
+`web` is a local HTTP server that records every request, for the tests that prove a PDF fetches
+nothing; `text_of` and `fonts_of` read a PDF back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import io
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -110,3 +117,66 @@ def small(make_company: Any, make_team: Any, make_user: Any,  # noqa: F811 (fixt
     buy("B1", 60_000, date(2025, 5, 1), date(2025, 5, 20), 6)
     db.session.commit()
     return World(company, admin, alpha, beta, people, data, writing)
+
+
+@dataclass
+class Web:
+    url: str
+    requests: list[str] = field(default_factory=list)
+
+
+#: What the `web` server answers: a stylesheet and an attachment whose text shows when loaded.
+WEB_FILES = {
+    "/style.css": (b'p.web::after { content: " LOADED-OVER-HTTP"; }', "text/css"),
+    "/note.txt": (b"attached over http", "text/plain"),
+    "/pixel.svg": (b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>',
+                   "image/svg+xml"),
+}
+
+
+@pytest.fixture
+def web() -> Iterator[Web]:
+    """A real HTTP server on 127.0.0.1 that serves WEB_FILES, redirects /redirect to
+    /style.css, and records the path of every request it receives."""
+    site = Web("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            site.requests.append(self.path)
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", "/style.css")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body, kind = WEB_FILES.get(self.path, (b"not found", "text/plain"))
+            self.send_response(200 if self.path in WEB_FILES else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the API's name)
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    site.url = f"http://127.0.0.1:{server.server_port}"
+    yield site
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def text_of(reader: PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def fonts_of(pdf: bytes) -> set[str]:
+    """The fonts a PDF's pages use, without the subset prefix ("DejaVu-Sans-Bold", …)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names

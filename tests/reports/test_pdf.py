@@ -1,11 +1,11 @@
-"""The executive PDF: the printed numbers match the dataset; hostile names fetch nothing."""
+"""The executive PDF: the printed numbers match the dataset; it loads its own stylesheet and,
+whatever its HTML references (hostile names, injected markup), nothing else."""
 
 from __future__ import annotations
 
 import io
-import socket
-from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -13,17 +13,13 @@ from pypdf import PdfReader
 from app.extensions import db
 from reports import datasets, pdf
 
-from .conftest import END, START, World
+from .conftest import END, START, Web, World, fonts_of, text_of
 
 
 def render(world: World, team_id: int | None = None) -> tuple[datasets.Dataset, PdfReader]:
     params = datasets.Params(world.company.id, START, END, team_id)
     data = datasets.build(world.company, params, today=date(2026, 12, 1))
     return data, PdfReader(io.BytesIO(pdf.render(data).pdf))
-
-
-def text_of(reader: PdfReader) -> str:
-    return "\n".join(page.extract_text() for page in reader.pages)
 
 
 def test_headline_numbers_and_heatmap_cells_are_printed(small: World) -> None:
@@ -57,69 +53,84 @@ def test_pages_title_footer_and_metadata(small: World) -> None:
     assert f"Small Co · Whole company · {data.period_label}" in last
 
 
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    """A local TCP server that only records whether anyone connected."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.setblocking(False)
-    yield server
-    server.close()
+def test_the_report_is_set_in_its_own_stylesheet(small: World) -> None:
+    """report-pdf.css comes through the locked fetcher: without it WeasyPrint would print in its
+    default serif and number no page."""
+    data = datasets.build(small.company, datasets.Params(small.company.id, START, END, None),
+                          today=date(2026, 12, 1))
+    raw = pdf.render(data).pdf
+    fonts = fonts_of(raw)
+    assert {"DejaVu-Sans", "DejaVu-Sans-Bold"} <= fonts
+    assert not [name for name in fonts if "Serif" in name]
+    reader = PdfReader(io.BytesIO(raw))
+    assert f"Page 1 of {len(reader.pages)}" in reader.pages[0].extract_text()
 
 
-def connections(server: socket.socket) -> int:
-    count = 0
-    while True:
-        try:
-            conn, _addr = server.accept()
-        except BlockingIOError:
-            return count
-        conn.close()
-        count += 1
-
-
-def test_hostile_names_print_as_text_and_fetch_nothing(small: World,
-                                                       listener: socket.socket) -> None:
-    port = listener.getsockname()[1]
+def test_hostile_names_print_as_text_and_fetch_nothing(small: World, web: Web) -> None:
     attach = "<link rel=attachment href=file:///etc/hostname>"
-    image = f"<img src=http://127.0.0.1:{port}/>"
     small.company.name = attach
-    small.data.name = image
-    small.alpha.name = f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">'
+    small.data.name = f"<img src={web.url}/pixel.svg>"
+    small.alpha.name = f'<link rel="stylesheet" href="{web.url}/style.css">'
     db.session.commit()
     _data, reader = render(small)
-    assert connections(listener) == 0
+    assert web.requests == []
     assert not reader.attachments
+    text = text_of(reader).replace("\n", "")
+    assert attach in text
+    assert f"{web.url}/pixel.svg" in text
+
+
+def hostile_markup(web: Web, folder: Path) -> tuple[str, str]:
+    """Markup that loads from our test server and from files outside static/ (head, body): each
+    stylesheet, if loaded, prints a marker after its probe paragraph."""
+    (folder / "secret.css").write_text('p.disk::after { content: " READ-FROM-DISK"; }')
+    (folder / "secret.txt").write_text("a file outside static/")
+    head = (f'<link rel="stylesheet" href="{web.url}/style.css">'
+            f'<link rel="stylesheet" href="{web.url}/redirect">'
+            f'<link rel="stylesheet" href="{(folder / "secret.css").as_uri()}">'
+            f'<link rel="attachment" href="{web.url}/note.txt">'
+            f'<link rel="attachment" href="{(folder / "secret.txt").as_uri()}">')
+    body = (f'<p class="web">web probe</p><p class="disk">disk probe</p>'
+            f'<img src="{web.url}/pixel.svg">')
+    return head, body
+
+
+def test_a_report_referencing_the_network_and_other_files_loads_none_of_them(
+        small: World, web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    head, body = hostile_markup(web, tmp_path)
+    own = pdf.report_html
+
+    def tampered(data: datasets.Dataset) -> str:
+        html = own(data)
+        assert html.count("</head>") == 1 and html.count("<body>") == 1
+        return html.replace("</head>", head + "</head>").replace("<body>", "<body>" + body)
+
+    monkeypatch.setattr(pdf, "report_html", tampered)
+    _data, reader = render(small)
+    assert web.requests == []
     text = text_of(reader)
-    assert attach in text.replace("\n", "")
-    assert f"127.0.0.1:{port}" in text
+    assert "web probe" in text and "disk probe" in text  # the markup was laid out…
+    assert "LOADED-OVER-HTTP" not in text and "READ-FROM-DISK" not in text  # …its files were not
+    assert not reader.attachments
+    assert f"Page 1 of {len(reader.pages)}" in reader.pages[0].extract_text()  # ours still was
 
 
-def test_the_fetcher_refuses_everything_but_data_and_our_static_files(
-        listener: socket.socket) -> None:
-    port = listener.getsockname()[1]
-    for url in (f"http://127.0.0.1:{port}/", "https://example.com/x.css", "file:///etc/hostname",
-                f"{pdf.STATIC.as_uri()}/../app/config.py", "ftp://127.0.0.1/x"):
-        with pytest.raises(pdf.FetchRefused):
-            pdf.safe_fetcher(url)
-    assert pdf.safe_fetcher("data:text/plain,hi")["string"] == b"hi"
-    assert b"@page" in pdf.safe_fetcher(f"{pdf.STATIC.as_uri()}/css/report-pdf.css")["string"]
-    assert connections(listener) == 0
-
-
-def test_raw_html_with_remote_resources_still_fetches_nothing(listener: socket.socket) -> None:
-    """Second line of defence: even markup that escaped escaping cannot reach out."""
+def test_the_same_markup_reaches_out_with_weasyprints_stock_fetcher(
+        web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control for the test above: the probes do detect a fetcher that loads them."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    port = listener.getsockname()[1]
-    html = (f'<link rel="attachment" href="file:///etc/hostname">'
-            f'<link rel="stylesheet" href="http://127.0.0.1:{port}/a.css">'
-            f'<img src="http://127.0.0.1:{port}/i.png"><p>hello</p>')
-    out = HTML(string=html, base_url=pdf.STATIC.as_uri() + "/",
-               url_fetcher=pdf.safe_fetcher).write_pdf()
-    assert connections(listener) == 0
-    assert not PdfReader(io.BytesIO(out)).attachments
+    for proxy in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(proxy, raising=False)
+    head, body = hostile_markup(web, tmp_path)
+    raw = HTML(string=f"<html><head>{head}</head><body>{body}</body></html>",
+               url_fetcher=URLFetcher()).write_pdf()
+    reader = PdfReader(io.BytesIO(raw))
+    assert sorted(set(web.requests)) == ["/note.txt", "/pixel.svg", "/redirect", "/style.css"]
+    text = text_of(reader)
+    assert "LOADED-OVER-HTTP" in text and "READ-FROM-DISK" in text
+    assert sorted(reader.attachments) == ["note.txt", "secret.txt"]
 
 
 def test_a_small_team_prints_fewer_than_5(small: World) -> None:
