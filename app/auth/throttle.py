@@ -29,11 +29,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from flask import current_app
 from huey import crontab
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import SignInCounter
@@ -83,20 +84,18 @@ class DatabaseStore:
     def change(self, keys: list[str], fn: Callable[[dict[str, Counter]], T]) -> T:
         keys = sorted(set(keys))
         table = SignInCounter.__table__
-        dialect = db.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert: Any = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql"
+                       else sqlite.insert)
         epoch = _datetime(0)
         db.session.execute(insert(table).values(
             [{"key": k, "count": 0, "expires_at": epoch, "locked_until": None} for k in keys]
         ).on_conflict_do_nothing(index_elements=["key"]))
-        rows = db.session.execute(select(table).where(table.c.key.in_(keys))
-                                  .order_by(table.c.key).with_for_update()).all()
+        rows = db.session.execute(
+            select(table.c.key, table.c.count, table.c.expires_at, table.c.locked_until)
+            .where(table.c.key.in_(keys)).order_by(table.c.key).with_for_update()).all()
         at = now()
-        counters = {row.key: Counter(row.count, _seconds(row.expires_at),
-                                     _seconds(row.locked_until)).live(at) for row in rows}
+        counters = {key: Counter(count, _seconds(expires_at), _seconds(locked_until)).live(at)
+                    for key, count, expires_at, locked_until in rows}
         result = fn(counters)
         for key, c in counters.items():
             if c.empty:
@@ -126,11 +125,12 @@ class RedisStore:
         with self.client.pipeline() as pipe:
             while True:
                 try:
-                    pipe.watch(*names.values())
+                    pipe.watch(*names.values())  # type: ignore[no-untyped-call]
                     at = now()
                     counters = {}
                     for key, name in names.items():
-                        raw = {k.decode(): float(v) for k, v in pipe.hgetall(name).items()}
+                        stored = cast(dict[bytes, bytes], pipe.hgetall(name))
+                        raw = {k.decode(): float(v) for k, v in stored.items()}
                         counters[key] = Counter(int(raw.get("count", 0)), raw.get("expires_at", 0),
                                                 raw.get("locked_until", 0)).live(at)
                     result = fn(counters)
@@ -157,7 +157,7 @@ def store() -> Store:
         found = (RedisStore(where, app.config["SIGNIN_THROTTLE_PREFIX"])
                  if where.startswith(("redis://", "rediss://", "unix://")) else DatabaseStore())
         app.extensions["trellis_throttle"] = found
-    return found
+    return cast(Store, found)
 
 
 # --- the rules -------------------------------------------------------------------------------

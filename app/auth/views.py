@@ -90,7 +90,7 @@ def choose_company() -> str | Response | tuple[str, int]:
     form.account.choices = [(user.id, user.company.name) for user in accounts]
     if form.validate_on_submit():
         chosen = next(user for user in accounts if user.id == form.account.data)
-        return _sign_in(chosen, local_target(choice.get("next")))
+        return _sign_in(chosen, local_target((choice or {}).get("next")))
     status = 400 if request.method == "POST" else 200
     return render_template("app/login_company.html", form=form), status
 
