@@ -26,15 +26,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     check_production(app.config)
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        # The client's address and scheme as the proxies in front saw them (and no one else:
+        # with no trusted proxy, an X-Forwarded-For header from the client is ignored).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        fixed = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = fixed  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from . import cli, database, identity, tasks, uow, web
-    from .extensions import csrf, db, limiter, migrate
+    from .extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
     database.init_app(app)
     identity.init_app(app)
     web.init_app(app)

@@ -75,19 +75,40 @@ def seed_demo(employees: int, if_empty: bool) -> None:
         click.echo(f"  {email:<22} {what}")
 
 
+def person_by_email(email: str, slug: str | None) -> User:
+    """The active person with this address (in company `slug` when given). An address may
+    belong to people in several companies; then the company must be named."""
+    from .auth import service
+
+    people = service.accounts_with_address(email)
+    if slug is not None:
+        company = company_by_slug(slug)
+        people = [p for p in people if p.company_id == company.id]
+        if not people:
+            raise click.ClickException(f"No active person with e-mail {email} in {slug}.")
+    if not people:
+        raise click.ClickException(f"No active person with e-mail {email}.")
+    if len(people) > 1:
+        slugs = ", ".join(p.company.slug for p in people)
+        raise click.ClickException(
+            f"{people[0].email} belongs to people in {len(people)} companies ({slugs}); "
+            "choose one with --company SLUG.")
+    return people[0]
+
+
 @click.command("create-token")
 @click.argument("email")
 @click.option("--name", default="CLI token", show_default=True)
-def create_token(email: str, name: str) -> None:
+@click.option("--company", "slug", default=None,
+              help="Company slug, when the address belongs to people in several companies.")
+def create_token(email: str, name: str, slug: str | None) -> None:
     """Create a personal API token for EMAIL and print it (last line)."""
     from .auth import service
 
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active:
-        raise click.ClickException(f"No active person with e-mail {email}.")
+    user = person_by_email(email, slug)
     _token, secret = service.create_token(user, name)
     db.session.commit()
-    click.echo(f"Token for {user.email} (shown once):", err=True)
+    click.echo(f"Token for {user.email} at {user.company.name} (shown once):", err=True)
     click.echo(secret)
 
 

@@ -45,9 +45,24 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "MAIL_FROM": env.get("MAIL_FROM", "Trellis <no-reply@trellis.localhost>"),
         "HUEY_SQLITE_PATH": str(Path(instance_path) / "huey.sqlite3"),
         "HUEY_IMMEDIATE": False,
+        # Sign-in limits (app/auth/throttle.py, docs/operations.md "Security"), shared by every
+        # worker: counted in the database, or in Redis when REDIS_URL is set.
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGNIN_THROTTLE_STORAGE": env.get("SIGNIN_THROTTLE_STORAGE") or redis_url or "database",
+        "SIGNIN_THROTTLE_PREFIX": env.get("SIGNIN_THROTTLE_PREFIX") or "trellis:signin:",
+        "SIGNIN_ACCOUNT_MAX_FAILURES": 10,
+        "SIGNIN_LOCK_SECONDS": 60,
+        "SIGNIN_LOCK_MAX_SECONDS": 3600,
+        "SIGNIN_FAILURE_MEMORY_SECONDS": 86_400,
+        "SIGNIN_CLIENT_MAX_FAILURES": 30,
+        "SIGNIN_CLIENT_WINDOW_SECONDS": 600,
+        "RESET_CLIENT_MAX_REQUESTS": 5,
+        "RESET_CLIENT_WINDOW_SECONDS": 60,
+        # How many reverse proxies in front set X-Forwarded-For/-Proto (0: trust none, the
+        # socket's peer is the client). The per-client limits need the real client's address.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
+        # Strict-Transport-Security lifetime sent in production (seconds; a year by default).
+        "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE") or 31_536_000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

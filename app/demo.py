@@ -70,8 +70,21 @@ def load_world(employees: int) -> DemoWorld:
     if acme is None or globex is None:
         raise RuntimeError("No demo data in this database (run seed-demo).")
     people = {u.email: u for u in db.session.scalars(
-        select(User).where(User.email.in_([email for email, _ in DEMO_LOGINS])))}
+        select(User).where(User.company_id.in_([acme.id, globex.id]),
+                           User.email.in_([email for email, _ in DEMO_LOGINS])))}
     return DemoWorld(acme=acme, globex=globex, people=people, employees=employees)
+
+
+def person(email: str) -> User:
+    """A person of the demo data by address, looked up in the demo company the address's domain
+    names (`…@acme.test` in Acme, `…@globex.test` in Globex): addresses are unique per company
+    only, so an address alone may name people in several companies."""
+    slug = email.rpartition("@")[2].removesuffix(".test")
+    user = db.session.scalar(select(User).join(Company, Company.id == User.company_id)
+                             .where(Company.slug == slug, User.email == email))
+    if user is None:
+        raise RuntimeError(f"No demo person {email} (run seed-demo).")
+    return user
 
 
 def add_seeder(app: Flask, seeder: Seeder, order: int = 50) -> None:
@@ -111,7 +124,8 @@ def _bulk_people(company: Company, teams: dict[str, Team], managers: dict[str, U
     for i in range(0, len(rows), 1000):
         chunk = rows[i : i + 1000]
         db.session.execute(insert(User), chunk)
-        ids = db.session.scalars(select(User.id).where(User.email.in_([r["email"] for r in chunk])))
+        ids = db.session.scalars(select(User.id).where(
+            User.company_id == company.id, User.email.in_([r["email"] for r in chunk])))
         db.session.execute(insert(UserRole), [{"user_id": uid, "role": "employee"} for uid in ids])
         progress(len(chunk))
 

@@ -27,8 +27,25 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+_dummy_hash: list[str] = []
+
+
+def _dummy() -> str:
+    """A hash of a random secret made the way real ones are (so checking it costs the same)."""
+    if not _dummy_hash:
+        _dummy_hash.append(hash_password(secrets.token_urlsafe(32)))
+    return _dummy_hash[0]
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; with no hash (an invited person) a dummy one is checked, so
+    the answer takes as long as for a real account and timing tells nothing."""
+    matches = check_password_hash(password_hash or _dummy(), password)
+    return matches and password_hash is not None
+
+
 def verify_password(user: User, password: str) -> bool:
-    return bool(user.password_hash) and check_password_hash(user.password_hash or "", password)
+    return check_password(user.password_hash, password)
 
 
 def hash_token(token: str) -> str:

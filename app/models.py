@@ -73,12 +73,17 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         Index("ix_users_company_status_name", "company_id", "status", "name"),
+        # One address may belong to people in several companies (a consultant, a group of
+        # companies on one installation); within a company it names one person. A global
+        # uniqueness would tell one company's admin who works at another (issue 13).
+        UniqueConstraint("company_id", "email"),
+        Index("ix_users_email", "email"),  # sign-in and reset look an address up everywhere
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
-    # E-mail is the sign-in name, so it is unique across the installation (stored lower-case).
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The sign-in name, stored lower-case; unique per company (see above).
+    email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
@@ -198,3 +203,14 @@ class PendingImport(db.Model):
     options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+
+class SignInCounter(db.Model):
+    """One counter of the sign-in limits (app.auth.throttle) when they are kept in the database:
+    failed attempts for an address (by keyed hash, never the address itself) or from a client."""
+
+    __tablename__ = "sign_in_counters"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)

@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -103,12 +103,30 @@ CSP = (
 )
 
 
+def _signed_in() -> bool:
+    """Whether this request carried credentials: a signed-in session or a bearer token."""
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        return True
+    return "_user_id" in session or request.headers.get("Authorization", "").startswith("Bearer ")
+
+
 def security_headers(response: Any) -> Any:
+    """The headers every answer carries (docs/operations.md, "Security")."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("TRELLIS_ENV") == "production":
+        # Production is served over HTTPS (SESSION_COOKIE_SECURE is on): browsers must never
+        # fall back to plain HTTP for this host.
+        max_age = current_app.config.get("HSTS_MAX_AGE", 31_536_000)
+        response.headers["Strict-Transport-Security"] = f"max-age={max_age}"
+    if request.endpoint != "static" and _signed_in():
+        # A signed-in answer (page, API, download, error) is one person's data: no browser
+        # cache or proxy may keep it, so "Back" after sign-out or a shared computer shows nothing.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

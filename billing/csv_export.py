@@ -27,5 +27,6 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]
     writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+    # `content_type` is taken as written; `mimetype` would get a second "; charset=utf-8".
+    return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -16,8 +16,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from app import demo
 from app.extensions import db
-from app.models import Company, User
+from app.models import Company
 
 
 def _timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
@@ -35,8 +36,6 @@ def _timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
 
 def seed_demo(app: Flask, employees: int = 10_000) -> dict[str, float]:
     """Seed the demo companies (people + capability maps) and commit; returns the time."""
-    from app import demo
-
     start = time.perf_counter()
     with app.app_context():
         demo.seed(employees, say=lambda m: None)
@@ -45,7 +44,7 @@ def seed_demo(app: Flask, employees: int = 10_000) -> dict[str, float]:
 
 
 def _client_as(app: Flask, email: str) -> Any:
-    user = db.session.scalar(select(User).where(User.email == email))
+    user = demo.person(email)
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
@@ -101,7 +100,7 @@ def import_capabilities(app: Flask, rows: int = 14_000) -> dict[str, float]:
                      f"http://data.europa.eu/esco/skill/{i:08d},Basic {i},Solid {i},Expert {i}")
     text = "\n".join(lines) + "\n"
     with app.app_context():
-        actor = db.session.scalar(select(User).where(User.email == "hr@globex.test"))
+        actor = demo.person("hr@globex.test")
         start = time.perf_counter()
         plan = framework_import.parse(actor.company_id, text, "esco.csv", "ESCO skills", None)
         parsed = time.perf_counter()

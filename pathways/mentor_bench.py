@@ -13,8 +13,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from app import demo
 from app.extensions import db
-from app.models import User
 
 from . import mentor_bookings, mentors
 from .bench import _page, _timed
@@ -36,8 +36,7 @@ def _capability_with_most_mentors() -> Capability:
 def measure(app: Flask, repeat: int | None = None) -> dict[str, dict[str, float]]:
     repeat = repeat or REPEAT
     with app.app_context():
-        emma = db.session.scalar(select(User).where(User.email == "employee@acme.test"))
-        boss = db.session.scalar(select(User).where(User.email == "manager@acme.test"))
+        emma, boss = demo.person("employee@acme.test"), demo.person("manager@acme.test")
         cap = _capability_with_most_mentors()
         mentor = db.session.scalar(select(MentorProfile).order_by(MentorProfile.id).limit(1))
         out = {

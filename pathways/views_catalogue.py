@@ -17,6 +17,7 @@ from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.people.forms import as_choices
+from app.redirects import local_target
 from app.tenancy import current_company, get_or_404
 
 from . import catalogue, levels, offering_import
@@ -212,7 +213,7 @@ def retire_offering(offering_id: int) -> Response:
     db.session.commit()
     flash(f"{offering.title} {'retired' if offering.retired else 'is back in the catalogue'}.",
           "success")
-    return redirect(request.form.get("next") or url_for("catalogue.admin_index"))
+    return redirect(local_target(request.form.get("next")) or url_for("catalogue.admin_index"))
 
 
 # --- admin: providers --------------------------------------------------------------------------

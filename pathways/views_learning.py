@@ -27,6 +27,7 @@ from app.extensions import db
 from app.identity import roles_required
 from app.models import Team, User
 from app.people.forms import as_choices
+from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import pathway_service, pathway_sessions, recommend, roles, uploads
@@ -466,10 +467,7 @@ def verify(completion_id: int) -> Response:
     else:
         db.session.commit()
         flash("Verified: the evidence now counts toward the level.", "success")
-    back = request.form.get("next") or ""
-    # Only a path of this site: never an open redirect.
-    return redirect(back if back.startswith("/") and not back.startswith("//")
-                    else url_for("learning.mine"))
+    return redirect(local_target(request.form.get("next")) or url_for("learning.mine"))
 
 
 @bp.get("/learning/completions/<int:completion_id>/certificate")

@@ -13,6 +13,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.identity import roles_required
 from app.models import User, UserStatus
+from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import frameworks, roles
@@ -219,6 +220,4 @@ def assign(user_id: int) -> Response:
     roles.assign_role(current_user, person, role)
     db.session.commit()
     flash(f"{person.name}: {role.title if role else 'no role'}.", "success")
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//")
-                    else url_for("roles.people"))
+    return redirect(local_target(request.form.get("next")) or url_for("roles.people"))

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event, select
 
+from app import demo
 from app.extensions import db
 from app.models import Company, User
 
@@ -84,7 +85,7 @@ def run(app: Flask, record: Record) -> None:
         record("reports", "skipped: no demo company", "", "")
         return
     people = db.session.query(User).filter_by(company_id=company.id).count()
-    executive = db.session.scalar(select(User).where(User.email == "exec@acme.test"))
+    executive = demo.person("exec@acme.test")
     _token, secret = service.create_token(executive, "bench")
     db.session.commit()
     client = app.test_client()

@@ -13,6 +13,7 @@ from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.identity import roles_required
 from app.models import Team
+from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
 from billing.csv_export import csv_response
 
@@ -164,4 +165,4 @@ def unsubscribe(sub_id: int) -> Response:
         abort(404)
     db.session.commit()
     flash("The scheduled report is stopped.", "success")
-    return redirect(request.referrer or url_for("reports.dashboard"))
+    return redirect(local_target(request.form.get("next")) or url_for("reports.dashboard"))

@@ -68,14 +68,13 @@ def build_app(database_url: str) -> Any:
 def shell_benchmarks(app: Any) -> None:
     from app import demo
     from app.extensions import db
-    from app.models import User
     from app.people import importer
 
     with app.app_context():
         seconds = timed(lambda: (demo.seed(EMPLOYEES, say=lambda _m: None), db.session.commit()))
         record("shell", f"seed-demo --employees {EMPLOYEES} (all packages' demo data)", seconds,
                "seconds, bulk inserts")
-        admin = db.session.query(User).filter_by(email="hr@acme.test").one()
+        admin = demo.person("hr@acme.test")
         header = "email,name,team,manager_email,job_title,access_roles,start_date\n"
         body = "".join(f"new{i}@acme.test,New Person {i},Imported {i % 25},hr@acme.test,Engineer,"
                        f"employee,2026-01-01\n" for i in range(10_000))

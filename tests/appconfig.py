@@ -15,7 +15,7 @@ def base_config(database_url: str) -> dict[str, Any]:
         "HUEY_IMMEDIATE": True,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "SIGNIN_THROTTLE_STORAGE": "database",  # tests of the Redis store ask for it
         "SMTP_HOST": None,
         "SERVER_NAME_FOR_LINKS": None,
         "TRELLIS_ENV": "development",

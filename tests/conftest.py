@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -267,8 +268,16 @@ class Auth:
         self.client = client
 
     def login(self, who: User | str, password: str = PASSWORD) -> Any:
+        """Sign in as `who`; when the address and password are right for several companies,
+        pick `who`'s (a bare address picks the first offered)."""
         email = who if isinstance(who, str) else who.email
-        return self.client.post("/login", data={"email": email, "password": password})
+        response = self.client.post("/login", data={"email": email, "password": password})
+        if response.headers.get("Location") != "/login/company":
+            return response
+        page = self.client.get("/login/company").get_data(as_text=True)
+        offered = re.findall(r'name="account" type="radio" value="(\d+)"', page)
+        account = str(who.id) if isinstance(who, User) else offered[0]
+        return self.client.post("/login/company", data={"account": account})
 
     def logout(self) -> Any:
         return self.client.post("/logout")

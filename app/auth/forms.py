@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from ..identity import MIN_PASSWORD_LENGTH
 from ..validators import EmailAddress
@@ -13,6 +13,13 @@ from ..validators import EmailAddress
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), EmailAddress()])
     password = PasswordField("Password", validators=[DataRequired()])
+
+
+class CompanyChoiceForm(FlaskForm):
+    """The second step of signing in with an address that is right for several companies."""
+
+    account = RadioField("Company", coerce=int,
+                         validators=[InputRequired(message="Choose the company to sign in to.")])
 
 
 class ForgotPasswordForm(FlaskForm):

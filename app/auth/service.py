@@ -1,6 +1,16 @@
-"""Account services: sign-in, passwords, invitations, resets and personal API tokens."""
+"""Account services: sign-in, passwords, invitations, resets and personal API tokens.
+
+An e-mail address is unique within a company, not across the installation, so one address may
+sign in to several companies. Sign-in checks the password of every active account with the
+address (at least one hash, a dummy one for an unknown address: every answer costs the same);
+when it is right for more than one, the person picks the company among those only.
+"""
 
 from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -10,6 +20,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..identity import (
     MIN_PASSWORD_LENGTH,
+    check_password,
     hash_password,
     hash_token,
     make_link_token,
@@ -18,19 +29,82 @@ from ..identity import (
     verify_password,
 )
 from ..mail import external_url, queue_email
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, User, UserStatus, utcnow
 
 INVITE = "invite"
 RESET = "password-reset"
+CHOICE_MAX_AGE = 300  # seconds to pick the company after a right password
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same answer for every failure)."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active or not verify_password(user, password):
-        return None
+def normalise_address(email: str) -> str:
+    return email.strip().lower()
+
+
+def accounts_with_address(email: str) -> list[User]:
+    """Every active person with this address, in any company (oldest company first)."""
+    return list(db.session.scalars(
+        select(User).where(User.email == normalise_address(email),
+                           User.status == UserStatus.ACTIVE.value)
+        .order_by(User.company_id)))
+
+
+def matching_accounts(email: str, password: str) -> list[User]:
+    """The active accounts with this address whose password is `password` (often one).
+
+    Every account's hash is checked (no early exit), and a dummy one when there is none, so
+    the time taken says nothing about whether or where the address exists."""
+    accounts = accounts_with_address(email)
+    if not accounts:
+        check_password(None, password)
+        return []
+    return [user for user in accounts if check_password(user.password_hash, password)]
+
+
+def record_sign_in(user: User) -> None:
     user.last_login_at = utcnow()
-    return user
+
+
+def tell_of_lock(email: str, lock: Any) -> None:
+    """E-mail each owner of `email` that repeated wrong passwords paused its sign-in (the
+    first lock of a streak; `lock.retry_at` is when it ends). Nothing for an unknown address,
+    and the person signing in sees the same either way."""
+    until = datetime.fromtimestamp(lock.retry_at, UTC).strftime("%H:%M UTC on %d %b %Y")
+    failures = current_app.config["SIGNIN_ACCOUNT_MAX_FAILURES"]
+    reset = external_url("auth.forgot_password")
+    for user in accounts_with_address(email):
+        queue_email(
+            user.email,
+            "Sign-in to Trellis paused after wrong passwords",
+            f"Hello {user.name},\n\nSomeone tried to sign in with your address {failures} times "
+            f"in a row with a wrong password, so sign-in with it (at {user.company.name} and "
+            f"anywhere else you use it on Trellis) is paused until {until}; every further wrong "
+            "password pauses it for longer. No password was accepted.\n\n"
+            "If it was you: wait, or choose a new password (that also lifts the pause):\n"
+            f"{reset}\n\nIf it was not you, nothing was let in; a long password keeps it so.\n",
+            company_id=user.company_id,
+        )
+
+
+def offer_choice(accounts: list[User]) -> dict[str, Any]:
+    """What the session keeps while the person picks one of `accounts` (the password was right
+    for each): their session ids, which die with a password change or sign-out, and the time."""
+    return {"accounts": [user.get_id() for user in accounts], "at": int(time.time())}
+
+
+def accounts_of_choice(choice: Any) -> list[User]:
+    """The accounts a pending choice still offers; none once it expired or any changed."""
+    if not isinstance(choice, dict) or not isinstance(choice.get("at"), int):
+        return []
+    if time.time() - choice["at"] > CHOICE_MAX_AGE:
+        return []
+    accounts = []
+    for session_id in choice.get("accounts") or []:
+        user_id, _, _version = str(session_id).partition(":")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or not user.is_active or user.get_id() != session_id:
+            return []
+        accounts.append(user)
+    return accounts
 
 
 def check_password_rules(password: str, field: str = "password") -> None:
@@ -86,21 +160,22 @@ def user_for_invite(token: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link if an active account has this address; silent otherwise."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active:
-        return
-    token = make_link_token(_secret(), RESET, user)
-    link = external_url("auth.reset_password", token=token)
+    """E-mail a reset link to each active account with this address (one per company, each
+    resetting that account only); silent when there is none. The caller answers the same way in
+    both cases."""
     hours = current_app.config["RESET_MAX_AGE_HOURS"]
-    queue_email(
-        user.email,
-        "Reset your Trellis password",
-        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your Trellis password.\n"
-        f"Choose a new one here (the link works for {hours} hours, once):\n{link}\n\n"
-        "If you did not ask for this, ignore this e-mail; your password stays as it is.\n",
-        company_id=user.company_id,
-    )
+    for user in accounts_with_address(email):
+        token = make_link_token(_secret(), RESET, user)
+        link = external_url("auth.reset_password", token=token)
+        queue_email(
+            user.email,
+            f"Reset your Trellis password for {user.company.name}",
+            f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password at "
+            f"{user.company.name} on Trellis.\n"
+            f"Choose a new one here (the link works for {hours} hours, once):\n{link}\n\n"
+            "If you did not ask for this, ignore this e-mail; your password stays as it is.\n",
+            company_id=user.company_id,
+        )
 
 
 def user_for_reset(token: str) -> User | None:

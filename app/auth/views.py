@@ -2,46 +2,105 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..errors import DomainError
-from ..extensions import db, limiter
-from . import service
-from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm, TokenForm
+from ..extensions import db
+from ..models import User
+from ..redirects import local_target
+from . import service, throttle
+from .forms import (
+    ChangePasswordForm,
+    CompanyChoiceForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+    TokenForm,
+)
 
 bp = Blueprint("auth", __name__)
+CHOICE = "signin_choice"  # the session key of a pending choice of company
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never redirect to another host after sign-in.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
-
-
-def _login_limit_key() -> str:
-    return f"login:{request.remote_addr}:{(request.form.get('email') or '').lower()}"
+WRONG = "E-mail or password is wrong, or the account is closed."
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"], key_func=_login_limit_key)
-@limiter.limit("30 per minute", methods=["POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = service.authenticate(form.email.data or "", form.password.data or "")
-        if user is None:
-            form.password.errors.append("E-mail or password is wrong, or the account is closed.")
-        else:
+    if not form.validate_on_submit():
+        return render_template("app/login.html", form=form)
+    address, client = form.email.data or "", request.remote_addr
+    verdict = throttle.admit_sign_in(address, client)
+    db.session.commit()  # the attempt counts now, whatever follows (and no lock is held meanwhile)
+    if not verdict.allowed:
+        return _refused(form, form.password, verdict)
+    accounts = service.matching_accounts(address, form.password.data or "")
+    if not accounts:
+        if verdict.locks:  # this failure locks the address: tell its owners (after the commit)
+            service.tell_of_lock(address, verdict)
             db.session.commit()
-            session.clear()  # a fresh session at sign-in (no fixation)
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("app/login.html", form=form)
+        form.password.errors.append(WRONG)
+        return render_template("app/login.html", form=form)
+    throttle.signed_in(address, client)
+    target = local_target(request.args.get("next"))
+    if len(accounts) == 1:
+        return _sign_in(accounts[0], target)
+    # The password is right for this address in several companies: ask which.
+    session[CHOICE] = service.offer_choice(accounts) | {"next": target}
+    db.session.commit()
+    return redirect(url_for("auth.choose_company"))
+
+
+def _refused(form: Any, field: Any, verdict: throttle.Verdict) -> tuple[str, int, dict[str, str]]:
+    wait = _duration(verdict.retry_after)
+    field.errors.append(
+        f"Too many failed sign-ins for this address. Try again in {wait}, or reset your password."
+        if verdict.why == "address" else
+        f"Too many attempts from your network. Try again in {wait}.")
+    template = "app/login.html" if isinstance(form, LoginForm) else "app/forgot_password.html"
+    return (render_template(template, form=form), 429,
+            {"Retry-After": str(verdict.retry_after)})
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = (seconds + 59) // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+@bp.route("/login/company", methods=["GET", "POST"])
+def choose_company() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    choice = session.get(CHOICE)
+    accounts = service.accounts_of_choice(choice)
+    if not accounts:
+        session.pop(CHOICE, None)
+        flash("Please sign in again to choose the company.", "info")
+        return redirect(url_for("auth.login"))
+    form = CompanyChoiceForm()
+    form.account.choices = [(user.id, user.company.name) for user in accounts]
+    if form.validate_on_submit():
+        chosen = next(user for user in accounts if user.id == form.account.data)
+        return _sign_in(chosen, local_target((choice or {}).get("next")))
+    status = 400 if request.method == "POST" else 200
+    return render_template("app/login_company.html", form=form), status
+
+
+def _sign_in(user: User, target: str | None) -> Response:
+    service.record_sign_in(user)
+    db.session.commit()
+    session.clear()  # a fresh session at sign-in (no fixation), without the pending choice
+    login_user(user)
+    return redirect(target or url_for("home.index"))
 
 
 @bp.post("/logout")
@@ -72,10 +131,12 @@ def accept_invite(token: str) -> str | Response:
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
-def forgot_password() -> str | Response:
+def forgot_password() -> str | Response | tuple[str, int, dict[str, str]]:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        verdict = throttle.admit_reset_request(request.remote_addr)
+        if not verdict.allowed:
+            return _refused(form, form.email, verdict)
         service.request_password_reset(form.email.data or "")
         db.session.commit()
         flash("If that address has an account, a reset link is on its way.", "info")
@@ -91,6 +152,7 @@ def reset_password(token: str) -> str | Response:
     form = SetPasswordForm()
     if form.validate_on_submit():
         service.set_password(user, form.password.data or "")
+        throttle.forget_address(user.email)  # the owner proved themselves: lift a lock
         db.session.commit()
         flash("Your password is changed. Sign in with the new one.", "success")
         return redirect(url_for("auth.login"))

@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from .. import audit, signals
 from ..errors import DomainError
 from ..extensions import db
-from ..models import ACCESS_ROLES, Team, User, UserRole, UserStatus
+from ..models import ACCESS_ROLES, Company, Team, User, UserRole, UserStatus
 from ..validators import normalise_email
 
 COLUMNS = ("email", "name", "team", "manager_email", "job_title", "access_roles", "start_date")
@@ -84,15 +84,17 @@ def _read(text: str, plan: PeoplePlan) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _existing_people(company_id: int, emails: list[str]) -> dict[str, tuple[int, int]]:
-    """email -> (user id, company id) for addresses already in use anywhere."""
-    found: dict[str, tuple[int, int]] = {}
+def _existing_people(company_id: int, emails: list[str]) -> dict[str, int]:
+    """email -> user id for the addresses this company's people already have. Other companies
+    are never looked at: an address is unique per company, and a refusal would tell who works
+    elsewhere."""
+    found: dict[str, int] = {}
     for i in range(0, len(emails), 500):
         chunk = emails[i : i + 500]
-        for uid, email, cid in db.session.execute(
-            select(User.id, User.email, User.company_id).where(User.email.in_(chunk))
+        for uid, email in db.session.execute(
+            select(User.id, User.email).where(User.company_id == company_id, User.email.in_(chunk))
         ):
-            found[email] = (uid, cid)
+            found[email] = uid
     return found
 
 
@@ -165,11 +167,12 @@ def parse(company_id: int, text: str) -> PeoplePlan:
 
     existing = _existing_people(company_id, [str(r["email"]) for _, r in parsed] + [
         str(r["manager_email"]) for _, r in parsed if r["manager_email"]])
+    company = db.session.get(Company, company_id)
     for number, r in parsed:
-        hit = existing.get(str(r["email"]))
-        if hit is not None:
+        if str(r["email"]) in existing:
             plan.errors.append(RowError(number, "email", f"{r['email']} already belongs to someone "
-                                        "in Trellis; edit that person instead."))
+                                        f"in {company.name if company else 'this company'}; "
+                                        "edit that person instead."))
             r["_ok"] = False
     in_file = {str(r["email"]) for _, r in parsed}
     manager_of: dict[str, str] = {}
@@ -182,7 +185,7 @@ def parse(company_id: int, text: str) -> PeoplePlan:
                                         "manage themselves."))
         elif m in in_file:
             manager_of[str(r["email"])] = str(m)
-        elif existing.get(str(m), (0, -1))[1] != company_id:
+        elif str(m) not in existing:
             plan.errors.append(RowError(number, "manager_email",
                                         f"Unknown manager {m}: not in this company or this file."))
     cyclic = _cycles(manager_of)
@@ -219,15 +222,15 @@ def apply(actor: User, plan: PeoplePlan, progress: Callable[[int], None] | None 
             progress(len(records[i : i + CHUNK]))
     ids = _existing_people(company_id, [str(r["email"]) for r in plan.rows]
                            + [str(r["manager_email"]) for r in plan.rows if r["manager_email"]])
-    roles = [{"user_id": ids[str(r["email"])][0], "role": role}
+    roles = [{"user_id": ids[str(r["email"])], "role": role}
              for r in plan.rows for role in r["access_roles"]]  # type: ignore[attr-defined]
-    managers = [{"id": ids[str(r["email"])][0], "manager_id": ids[str(r["manager_email"])][0]}
+    managers = [{"id": ids[str(r["email"])], "manager_id": ids[str(r["manager_email"])]}
                 for r in plan.rows if r["manager_email"]]
     for i in range(0, len(roles), CHUNK):
         db.session.execute(insert(UserRole), roles[i : i + CHUNK])
     for i in range(0, len(managers), CHUNK):
         db.session.execute(update(User), managers[i : i + CHUNK])
-    signals.people_joined.send(actor, person_ids=[ids[str(r["email"])][0] for r in plan.rows])
+    signals.people_joined.send(actor, person_ids=[ids[str(r["email"])] for r in plan.rows])
     audit.record(actor, company_id, "user.import", "user", None,
                  f"Imported {len(records)} people from CSV",
                  {"people": (None, len(records)), "new_teams": (None, plan.new_teams)})

@@ -39,8 +39,11 @@ def check_roles(roles: list[str], field_name: str = "access_roles") -> list[str]
     return sorted(set(roles))
 
 
-def email_taken(email: str, except_id: int | None = None) -> bool:
-    query = select(User.id).where(User.email == email)
+def email_taken(company_id: int, email: str, except_id: int | None = None) -> bool:
+    """Whether someone of this company has the address. Other companies' people do not count:
+    the address is unique per company, and saying otherwise would tell one company's admin who
+    works at another."""
+    query = select(User.id).where(User.company_id == company_id, User.email == email)
     if except_id is not None:
         query = query.where(User.id != except_id)
     return db.session.scalar(query) is not None
@@ -90,8 +93,8 @@ def _snapshot(user: User) -> dict[str, object]:
 
 def create_person(actor: User, data: PersonData) -> User:
     email = normalise_email(data.email)
-    if email_taken(email):
-        raise ValidationError(f"Someone already uses {email}.", "email")
+    if email_taken(actor.company_id, email):
+        raise ValidationError(f"Someone in {actor.company.name} already uses {email}.", "email")
     if not data.name.strip():
         raise ValidationError("Enter the person's name.", "name")
     roles = check_roles(data.access_roles)
@@ -118,8 +121,8 @@ def create_person(actor: User, data: PersonData) -> User:
 def update_person(actor: User, user: User, data: PersonData) -> User:
     before = _snapshot(user)
     email = normalise_email(data.email)
-    if email_taken(email, except_id=user.id):
-        raise ValidationError(f"Someone already uses {email}.", "email")
+    if email_taken(user.company_id, email, except_id=user.id):
+        raise ValidationError(f"Someone in {user.company.name} already uses {email}.", "email")
     if not data.name.strip():
         raise ValidationError("Enter the person's name.", "name")
     roles = check_roles(data.access_roles)

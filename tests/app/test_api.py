@@ -83,7 +83,7 @@ def test_admin_creates_and_updates_employees(api_as, acme, admin, make_team):
      "each of 'access_roles' must be one of 'admin', 'manager', 'employee' or 'executive'."),
     ({"email": "x@acme.test", "name": "X", "start_date": "01/02/2026"}, "start_date",
      "'start_date' must be a date like 2026-01-31."),
-    ({"email": "hr@acme.test", "name": "X"}, "email", "Someone already uses hr@acme.test."),
+    ({"email": "hr@acme.test", "name": "X"}, "email", "Someone in Acme already uses hr@acme.test."),
 ])
 def test_bad_employee_input_names_the_field_and_changes_nothing(api_as, admin, fingerprint,
                                                                payload, field, message):
@@ -94,6 +94,14 @@ def test_bad_employee_input_names_the_field_and_changes_nothing(api_as, admin, f
     assert response.get_json()["error"] == {"code": "validation_error", "field": field,
                                             "message": message}
     assert fingerprint() == before
+
+
+def test_an_address_of_another_company_is_created_without_a_word(api_as, admin, make_company,
+                                                                 make_user):
+    make_user(make_company(name="Globex"), email="sam@consult.test")
+    response = api_as(admin).post("/api/v1/employees", json={"email": "sam@consult.test",
+                                                             "name": "Sam"})
+    assert response.status_code == 201 and response.get_json()["email"] == "sam@consult.test"
 
 
 def test_non_json_body_is_a_clear_400(api_as, admin):

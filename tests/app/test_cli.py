@@ -47,3 +47,31 @@ def test_create_token_prints_a_working_token_last(app, make_company, make_user):
 def test_create_token_for_unknown_person_fails(app):
     result = cli(app, "create-token", "nobody@acme.test")
     assert result.exit_code != 0 and "No active person" in result.output
+
+
+def test_create_token_for_a_shared_address_needs_the_company(app, make_company, make_user):
+    acme, globex = make_company(slug="acme"), make_company(slug="globex")
+    make_user(acme, email="sam@consult.test")
+    sam_globex = make_user(globex, email="sam@consult.test")
+    ambiguous = cli(app, "create-token", "sam@consult.test")
+    assert ambiguous.exit_code != 0
+    assert ("sam@consult.test belongs to people in 2 companies (acme, globex); "
+            "choose one with --company SLUG.") in ambiguous.output
+    chosen = cli(app, "create-token", "sam@consult.test", "--company", "globex")
+    assert chosen.exit_code == 0, chosen.output
+    token = chosen.output.strip().splitlines()[-1]
+    me = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.get_json()["id"] == sam_globex.id
+    elsewhere = cli(app, "create-token", "sam@consult.test", "--company", "initech")
+    assert elsewhere.exit_code != 0 and "No company with slug 'initech'." in elsewhere.output
+    nobody = cli(app, "create-token", "nobody@acme.test", "--company", "acme")
+    assert "No active person with e-mail nobody@acme.test in acme." in nobody.output
+
+
+def test_demo_people_are_found_in_the_company_their_domain_names(app, make_company, make_user):
+    from app import demo
+
+    acme, globex = make_company(slug="acme"), make_company(slug="globex")
+    make_user(globex, email="hr@acme.test")  # the same address, in the other company
+    harriet = make_user(acme, email="hr@acme.test")
+    assert demo.person("hr@acme.test") == harriet

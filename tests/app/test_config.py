@@ -12,7 +12,7 @@ def test_defaults_to_sqlite_in_the_instance_folder(tmp_path):
     config = from_environment(str(tmp_path), env={})
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/trellis.sqlite3"
     assert config["TRELLIS_ENV"] == "development"
-    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["SIGNIN_THROTTLE_STORAGE"] == "database"  # shared by every worker
 
 
 def test_postgres_urls_use_psycopg_3():
@@ -20,9 +20,9 @@ def test_postgres_urls_use_psycopg_3():
     assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
-def test_redis_url_moves_rate_limits_to_redis(tmp_path):
+def test_redis_url_moves_sign_in_limits_to_redis(tmp_path):
     config = from_environment(str(tmp_path), env={"REDIS_URL": "redis://127.0.0.1:6379/0"})
-    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert config["SIGNIN_THROTTLE_STORAGE"] == "redis://127.0.0.1:6379/0"
 
 
 @pytest.mark.parametrize("secret", [None, DEFAULT_SECRET, "short"])

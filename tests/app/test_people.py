@@ -54,7 +54,7 @@ def test_add_person_errors_are_shown_next_to_the_field(client, admin, acme, make
     make_user(acme, email="taken@acme.test")
     page = client.post("/people/new", data={"name": "X", "email": "taken@acme.test",
                                             "access_roles": ["employee"]}).get_data(as_text=True)
-    assert "Someone already uses taken@acme.test." in page
+    assert "Someone in Acme already uses taken@acme.test." in page
     page = client.post("/people/new", data={"name": "X", "email": "x@acme.test",
                                             "manager_email": "ghost@acme.test",
                                             "access_roles": ["employee"]}).get_data(as_text=True)
@@ -179,3 +179,19 @@ def test_admin_pages_sit_in_their_own_strip(client, admin):
     main = home.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
     assert 'href="/people"' in strip and 'href="/people"' not in main
     assert 'href="/home"' in main
+
+
+def test_an_address_used_in_another_company_is_free_here(client, admin, acme, make_company,
+                                                         make_user):
+    # Saying "already uses" here would tell one company's admin who works at another.
+    make_user(make_company(name="Globex"), email="sam@consult.test", name="Sam at Globex")
+    response = client.post("/people/new", data={"name": "Sam", "email": "Sam@Consult.test",
+                                                "access_roles": ["employee"]})
+    assert response.status_code == 302
+    sam = db.session.scalar(db.select(User).where(User.company_id == acme.id,
+                                                  User.email == "sam@consult.test"))
+    page = client.get(f"/people/{sam.id}/edit").get_data(as_text=True)
+    assert "Globex" not in page
+    edited = client.post(f"/people/{admin.id}/edit", data={
+        "name": admin.name, "email": "sam@consult.test", "access_roles": ["admin", "employee"]})
+    assert "Someone in Acme already uses sam@consult.test." in edited.get_data(as_text=True)

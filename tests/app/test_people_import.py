@@ -48,7 +48,7 @@ def test_every_kind_of_bad_row_is_named(acme, admin, make_company, make_user):
     assert errors_of(acme, csv_text) == [
         "Row 3 (email): 'not-an-email' is not a valid e-mail address.",
         "Row 4 (email): Duplicate e-mail ok@acme.test (also on row 2).",
-        "Row 5 (email): taken@acme.test already belongs to someone in Trellis; "
+        "Row 5 (email): taken@acme.test already belongs to someone in Acme; "
         "edit that person instead.",
         "Row 6 (manager_email): Unknown manager ghost@acme.test: not in this company or this file.",
         "Row 7 (manager_email): Unknown manager outsider@globex.test: "
@@ -101,6 +101,28 @@ def test_preview_then_confirm_in_the_browser_flow(client, auth, acme, admin):
     assert db.session.query(User).filter_by(email="new@acme.test").count() == 0
     client.post(preview_url)
     assert db.session.query(User).filter_by(email="new@acme.test").count() == 1
+
+
+def test_addresses_of_another_company_are_neither_refused_nor_managers(acme, admin, make_company,
+                                                                       make_user):
+    globex = make_company(name="Globex", slug="globex")
+    make_user(globex, email="sam@consult.test")
+    make_user(globex, email="boss@consult.test", roles=("manager",))
+    acme_boss = make_user(acme, email="lead@consult.test", roles=("manager",))
+    make_user(globex, email="lead@consult.test", roles=("manager",))
+    plan = importer.parse(acme.id, HEADER + "sam@consult.test,Sam,,lead@consult.test,,,\n"
+                          "kim@acme.test,Kim,,boss@consult.test,,,\n")
+    assert [str(e) for e in plan.errors] == [
+        "Row 3 (manager_email): Unknown manager boss@consult.test: "
+        "not in this company or this file."]
+    plan = importer.parse(acme.id, HEADER + "sam@consult.test,Sam,,lead@consult.test,,,\n")
+    assert plan.ok
+    importer.apply(admin, plan)
+    db.session.commit()
+    sam = db.session.scalar(db.select(User).where(User.company_id == acme.id,
+                                                  User.email == "sam@consult.test"))
+    assert sam.manager_id == acme_boss.id and sam.access_roles == ["employee"]
+    assert db.session.query(User).filter_by(email="sam@consult.test").count() == 2
 
 
 def test_bad_file_changes_nothing_even_when_confirmed(client, auth, acme, admin, fingerprint):
