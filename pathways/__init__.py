@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
         mentor_app,
         mentor_models,
         models,
-        request_setup,
+        requests,
     )
     from .views_capabilities import bp as capabilities_bp
     from .views_catalogue import bp as catalogue_bp
@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     add_seeder(app, demo.seed, order=30)
     add_seeder(app, demo_catalogue.seed, order=60)
     mentor_app.init_app(app)
-    request_setup.init_app(app)
+    requests.init_app(app)
     app.jinja_env.globals["recommendations_for"] = _recommendations_for
     app.jinja_env.globals["offering_actions"] = lambda: app.extensions.get(
         "trellis_offering_actions", [])

@@ -36,7 +36,7 @@ def catalogue() -> ModuleType | None:
 
 
 def requests() -> ModuleType | None:
-    return _module("pathways.request_models")
+    return _module("pathways.requests.models")
 
 
 def mentors() -> ModuleType | None:

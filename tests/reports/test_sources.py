@@ -15,7 +15,7 @@ from pathways.catalogue_models import (
     PathwayStep,
     Provider,
 )
-from pathways.request_models import LearningRequest
+from pathways.requests.models import LearningRequest
 from reports import datasets
 
 from .conftest import END, START, World, _dated
