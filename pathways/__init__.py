@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav, add_stylesheet
 
-    # models, catalogue_models, mentor_models: tables for create_all/Alembic
+    # models, catalogue_models: tables for create_all/Alembic
     from . import (  # noqa: F401
         api,
         api_catalogue,
@@ -17,8 +17,7 @@ def init_app(app: Flask) -> None:
         cli,
         demo,
         demo_catalogue,
-        mentor_app,
-        mentor_models,
+        mentoring,
         models,
         requests,
     )
@@ -52,7 +51,7 @@ def init_app(app: Flask) -> None:
                   order=21)
     add_seeder(app, demo.seed, order=30)
     add_seeder(app, demo_catalogue.seed, order=60)
-    mentor_app.init_app(app)
+    mentoring.init_app(app)
     requests.init_app(app)
     app.jinja_env.globals["recommendations_for"] = _recommendations_for
     app.jinja_env.globals["offering_actions"] = lambda: app.extensions.get(

@@ -65,7 +65,7 @@ def import_offerings(slug: str, file: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_coaches(slug: str, file: Path) -> None:
     """Import external coaches from CSV; a bad row: nothing written, every problem listed."""
-    from . import coach_import
+    from .mentoring import coach_import
 
     company = company_by_slug(slug)
     actor = first_admin(company)

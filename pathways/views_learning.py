@@ -29,7 +29,7 @@ from app.models import Team, User
 from app.people.forms import as_choices
 from app.tenancy import current_company, get_or_404, scoped
 
-from . import pathway_service, pathway_sessions, recommend, roles, uploads
+from . import pathway_service, recommend, roles, uploads
 from .catalogue_models import (
     STEP_KIND_LABELS,
     Enrolment,
@@ -46,6 +46,7 @@ from .forms_catalogue import (
     SettingsForm,
     StepForm,
 )
+from .mentoring import sessions
 from .models import Capability, Role
 from .views_catalogue import _capability_options, to_minor
 
@@ -400,7 +401,7 @@ def enrolment(enrolment_id: int) -> str:
                            progress=pathway_service.progress(enrolment),
                            form_for=lambda step: CompleteStepForm(prefix=f"s{step.id}"),
                            kinds=STEP_KIND_LABELS, confirm=ConfirmForm(),
-                           sessions=pathway_sessions.bookings_by_step(enrolment),
+                           sessions=sessions.bookings_by_step(enrolment),
                            verify=pathway_service.settings(
                                enrolment.company_id).require_manager_verification,
                            max_mb=uploads.max_bytes() // 1048576)
@@ -415,7 +416,7 @@ def book_step(enrolment_id: int, step_id: int) -> Response:
     if step.pathway_id != enrolment.pathway_id:
         abort(404)
     try:
-        pathway_sessions.check_step(current_user, enrolment, step)
+        sessions.check_step(current_user, enrolment, step)
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id)

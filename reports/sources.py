@@ -40,7 +40,7 @@ def requests() -> ModuleType | None:
 
 
 def mentors() -> ModuleType | None:
-    return _module("pathways.mentor_models")
+    return _module("pathways.mentoring.models")
 
 
 def available() -> dict[str, bool]:

@@ -105,7 +105,7 @@ def shell_benchmarks(app: Any) -> None:
 
 def package_benchmarks(app: Any) -> None:
     for name in ("billing.bench", "pathways.bench", "pathways.bench_catalogue",
-                 "pathways.mentor_bench", "pathways.requests.bench", "reports.bench"):
+                 "pathways.mentoring.bench", "pathways.requests.bench", "reports.bench"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.tenancy import get_or_404
 from billing.api import idempotency_key
 from pathways.catalogue_models import Offering
-from pathways.mentor_models import MentorBooking
+from pathways.mentoring.models import MentorBooking
 
 from . import approval, queries, submit, transitions
 from .models import STATUSES, LearningRequest

@@ -34,9 +34,10 @@ from app.models import Company, User, UserRole, UserStatus, utcnow
 from billing import budgets, ledger
 from billing.errors import BudgetError
 from billing.policies import Period, period_for
-from pathways import catalogue, mentor_bookings, mentors
+from pathways import catalogue
 from pathways.catalogue_models import Offering
-from pathways.mentor_models import MentorProfile
+from pathways.mentoring import availability, bookings
+from pathways.mentoring.models import MentorProfile
 
 from . import approval, notify, submit, transitions
 from .models import LearningRequest
@@ -217,13 +218,13 @@ def _coach_sessions(world: DemoWorld, admin: User, rng: random.Random) -> int:
     for n, (weeks_ago, fate) in enumerate(plan):
         coach, mentee = coaches[n % len(coaches)], rng.choice(people)
         then = max(now - timedelta(weeks=weeks_ago), min(year_start, now))
-        slots = [s for s in mentors.free_slots(coach, now=then)
+        slots = [s for s in availability.free_slots(coach, now=then)
                  if (s.ends_at < now) == bool(weeks_ago)]
         if not slots:
             continue
         clock = Clock(then, now - timedelta(minutes=5))
         try:
-            booking = mentor_bookings.book(mentee, coach, slots[0].starts_at, None,
+            booking = bookings.book(mentee, coach, slots[0].starts_at, None,
                                            "Coaching session (demo)", now=then, notify=False)
             with clock.at(0):
                 req = submit.create_for_booking(mentee, booking, "Booked with an external coach.",

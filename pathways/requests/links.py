@@ -14,7 +14,7 @@ from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import User, utcnow
 from pathways.catalogue_models import Enrolment, Offering, PathwayStep, StepCompletion
-from pathways.mentor_models import BookingStatus, MentorBooking
+from pathways.mentoring.models import BookingStatus, MentorBooking
 
 from .models import OPEN_STATUSES, LearningRequest, RequestStatus
 
@@ -52,11 +52,11 @@ def booking_terms(booking: MentorBooking) -> tuple[str, int, str, int]:
 
 def link_booking(booking: MentorBooking, req: LearningRequest) -> None:
     """Mark the session as funded by `req` (replacing a rejected or cancelled request)."""
-    from pathways import mentor_bookings
+    from pathways.mentoring import bookings
 
     if booking.learning_request_id is not None and booking.learning_request_id != req.id:
         booking.learning_request_id = None  # booking_terms checked the old one is closed
-    mentor_bookings.attach_learning_request(booking, req.id)
+    bookings.attach_learning_request(booking, req.id)
 
 
 def _booking_cancelled(actor: User | None, booking: MentorBooking, **_: object) -> None:
@@ -73,7 +73,7 @@ def _booking_cancelled(actor: User | None, booking: MentorBooking, **_: object) 
 
 def release_booking(actor: User | None, req: LearningRequest, reason: str) -> None:
     """A booking request was rejected or cancelled: free the coach's slot (if still ahead)."""
-    from pathways import mentor_bookings
+    from pathways.mentoring import bookings
 
     if req.mentor_booking_id is None:
         return
@@ -81,11 +81,11 @@ def release_booking(actor: User | None, req: LearningRequest, reason: str) -> No
     if booking is None or booking.status != BookingStatus.BOOKED.value or \
             booking.starts_at <= utcnow():
         return
-    mentor_bookings.cancel(actor, booking, reason, check=False)
+    bookings.cancel(actor, booking, reason, check=False)
 
 
 def connect() -> None:
-    from pathways.mentor_bookings import booking_cancelled
+    from pathways.mentoring.bookings import booking_cancelled
 
     booking_cancelled.connect(_booking_cancelled, weak=False)
 

@@ -23,7 +23,7 @@ from billing.models import Budget, Hold
 from billing.policies import period_for, period_starting
 from billing.queries import person_balances
 from pathways.catalogue_models import Offering
-from pathways.mentor_models import MentorBooking
+from pathways.mentoring.models import MentorBooking
 
 from . import approval, links, queries, submit, transitions
 from .forms import (

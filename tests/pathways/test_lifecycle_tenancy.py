@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import PendingImport
-from pathways import mentors, pathway_service
+from pathways import pathway_service
+from pathways.mentoring import mentors
 from pathways.pathway_service import StepData
 from tests.tenancy import Route, assert_foreign_404
 

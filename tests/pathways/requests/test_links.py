@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.errors import Conflict, PermissionDenied
 from app.extensions import db
 from app.models import utcnow
-from pathways import mentor_bookings
 from pathways.catalogue_models import OfferingCompletion, StepCompletion
-from pathways.mentor_models import MentorBooking, MentorProfile
+from pathways.mentoring import bookings
+from pathways.mentoring.models import MentorBooking, MentorProfile
 from pathways.requests import submit, transitions
 
 from .conftest import assert_ledger_ok
@@ -102,7 +102,7 @@ def test_cancelling_the_session_withdraws_its_request(w, coach_session):
     booking = coach_session()
     req = submit.create_for_booking(w.ada, booking, None)
     db.session.commit()
-    mentor_bookings.cancel(w.ada, booking, "Clash with a release")
+    bookings.cancel(w.ada, booking, "Clash with a release")
     db.session.commit()
     assert req.status == "cancelled" and balances(w.ada) == (100_000, 0, 0)
     assert req.events[-1].comment == "The mentor session was cancelled."

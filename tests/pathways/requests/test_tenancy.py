@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from app.extensions import db
-from pathways.mentor_models import MentorBooking, MentorProfile
+from pathways.mentoring.models import MentorBooking, MentorProfile
 from pathways.requests import submit
 from tests.tenancy import Route, assert_foreign_404
 

@@ -4,8 +4,8 @@ per session, and out of the list when the mentor is in the person's reporting li
 from __future__ import annotations
 
 from app.extensions import db
-from pathways import mentors as mentors_module
 from pathways import recommend
+from pathways.mentoring import availability
 
 
 def test_a_mentor_is_suggested_for_a_gap_with_the_reason_in_one_sentence(
@@ -59,5 +59,5 @@ def test_a_mentor_at_their_cap_is_suggested_with_when_they_are_free_again(
     full, _slot, now = fill_this_month(acme, make_user, make_mentor, cap)
     freeze_clock(monkeypatch, now)
     [mentor] = [c for c in recommend.recommend(ada).candidates if c.kind == "mentor"]
-    first = mentors_module.free_slots(full)[0]
+    first = availability.free_slots(full)[0]
     assert f"next free from {first.starts_at:%d %B}" in mentor.reason

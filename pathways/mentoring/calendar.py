@@ -15,8 +15,8 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from app.mail import Attachment, external_url, queue_email
 from app.models import User, utcnow
 
-from .mentor_models import MentorBooking, MentorProfile
 from .mentors import local, profile_of, zone
+from .models import MentorBooking, MentorProfile
 
 PRODID = "-//Trellis//Mentoring//EN"
 

@@ -21,8 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.people.forms import as_choices
 from app.validators import EmailAddress
+from pathways.forms import int_or_none
 
-from .forms import int_or_none
 from .mentors import MAX_CAP, SESSION_LENGTHS, WEEKDAYS, timezone_names
 
 

@@ -26,10 +26,11 @@ from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Company, User, UserStatus, utcnow
+from pathways import levels
+from pathways.models import Capability, Source
 
-from . import levels, mentor_calendar, mentors
-from .mentor_models import BookingStatus, MentorBooking, MentorCapability, MentorProfile
-from .models import Capability, Source
+from . import availability, calendar, matching
+from .models import BookingStatus, MentorBooking, MentorCapability, MentorProfile
 
 _signals = Namespace()
 # sender: the acting User (None for the system); kwargs: booking=MentorBooking. Sent inside the
@@ -41,6 +42,14 @@ booking_cancelled = _signals.signal("mentor-booking-cancelled")
 session_held = _signals.signal("mentor-session-held")
 
 TAKEN = "That slot has just been booked by someone else; please choose another time."
+
+
+def add_booking_fact(app: object, template: str) -> None:
+    """A higher room's template to include among the facts of the session page (the
+    learning-requests room adds how a paid session is funded); it gets `booking` in its context."""
+    facts = app.extensions.setdefault("trellis_booking_facts", [])  # type: ignore[attr-defined]
+    if template not in facts:
+        facts.append(template)
 
 
 def book(actor: User, mentor: MentorProfile, starts_at: datetime,
@@ -60,13 +69,13 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     if not mentor.active or (mentor.user is not None
                              and mentor.user.status != UserStatus.ACTIVE.value):
         raise ValidationError(f"{mentor.name} is not taking bookings at the moment.", "mentor_id")
-    if mentor.user_id is not None and mentor.user_id in mentors.reporting_line(actor):
+    if mentor.user_id is not None and mentor.user_id in matching.reporting_line(actor):
         raise ValidationError(f"{mentor.name} is in your reporting line; choose a mentor outside "
                               "it.", "mentor_id")
     if starts_at <= now:
         raise ValidationError("That slot is in the past; choose a time from now on.", "starts_at")
-    if starts_at > now + timedelta(weeks=mentors.HORIZON_WEEKS):
-        raise ValidationError(f"Slots can be booked up to {mentors.HORIZON_WEEKS} weeks ahead.",
+    if starts_at > now + timedelta(weeks=availability.HORIZON_WEEKS):
+        raise ValidationError(f"Slots can be booked up to {availability.HORIZON_WEEKS} weeks ahead.",
                               "starts_at")
     if capability is not None and db.session.get(
             MentorCapability, (mentor.id, capability.id)) is None:
@@ -78,7 +87,7 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     db.session.execute(select(MentorProfile.id).where(MentorProfile.id == mentor.id)
                        .with_for_update())
     length = timedelta(minutes=mentor.session_minutes)
-    slot = next((s for s in mentors.offered(mentor, starts_at, starts_at + length)
+    slot = next((s for s in availability.offered(mentor, starts_at, starts_at + length)
                  if s.starts_at == starts_at), None)
     if slot is None:
         raise ValidationError(f"{starts_at:%Y-%m-%d %H:%M} UTC is not one of {mentor.name}'s "
@@ -95,7 +104,7 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
             MentorBooking.status == BookingStatus.BOOKED.value,
             MentorBooking.starts_at < slot.ends_at, MentorBooking.ends_at > slot.starts_at)):
         raise Conflict("You already have a mentoring session at that time.", "starts_at")
-    if mentors.sessions_in_month(mentor, slot.starts_at) >= mentor.monthly_cap:
+    if availability.sessions_in_month(mentor, slot.starts_at) >= mentor.monthly_cap:
         raise Conflict(f"{mentor.name} has reached their cap of {mentor.monthly_cap} sessions "
                        "for that month; choose a later month or another mentor.", "starts_at")
     company = db.session.get(Company, actor.company_id)
@@ -103,7 +112,7 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
         company_id=actor.company_id, mentor_id=mentor.id, mentee_id=actor.id,
         capability_id=capability.id if capability else None, starts_at=slot.starts_at,
         ends_at=slot.ends_at, status=BookingStatus.BOOKED.value,
-        price_minor=mentors.session_price_minor(mentor, mentor.session_minutes),
+        price_minor=matching.session_price_minor(mentor, mentor.session_minutes),
         currency=mentor.currency or company.currency, agenda=(agenda or "").strip() or None,
         ical_uid=f"{uuid.uuid4()}@trellis", ical_sequence=0, created_by_id=actor.id)
     try:
@@ -114,7 +123,7 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     audit.record(actor, actor.company_id, "mentor.booked", "mentor_booking", booking.id,
                  f"{actor.name} booked {mentor.name} on {slot.starts_at:%Y-%m-%d %H:%M} UTC")
     if notify:
-        mentor_calendar.send_invitations(booking)
+        calendar.send_invitations(booking)
     return booking
 
 
@@ -161,7 +170,7 @@ def cancel(actor: User | None, booking: MentorBooking, reason: str | None = None
     audit.record(actor, booking.company_id, "mentor.cancelled", "mentor_booking", booking.id,
                  f"Session of {booking.mentee.name} with {booking.mentor.name} cancelled")
     booking_cancelled.send(actor, booking=booking)
-    mentor_calendar.send_cancellations(booking, actor)
+    calendar.send_cancellations(booking, actor)
     return booking
 
 

@@ -1,5 +1,6 @@
-"""Wiring of the mentoring feature: blueprints, API, navigation, stylesheet, home card, filter,
-demo seeder. Called from `pathways.init_app`."""
+"""Mentoring: internal mentors and external coaches, their availability, finding a mentor for a
+gap, bookings and sessions. The room's wiring: blueprints, API, navigation, stylesheet, home
+card, filter, demo seeder and its hooks into the lower rooms. Called from `pathways.init_app`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ def next_sessions(limit: int = 3) -> dict[str, Any]:
 
     from app.extensions import db
 
-    from .mentor_bookings import bookings_query
-    from .mentor_calendar import viewer_zone
+    from .bookings import bookings_query
+    from .calendar import viewer_zone
 
     rows = db.session.scalars(bookings_query(current_user, upcoming=True).limit(limit)).all()
     return {"sessions": rows, "tz": viewer_zone(current_user)}
@@ -26,34 +27,27 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.signals import person_left
     from app.web import NavItem, add_nav, add_stylesheet
+    from pathways.recommend import add_candidate_source
 
-    # views_coach_import: its routes join the mentors blueprint before it is registered
-    from . import (  # noqa: F401
-        mentor_api,
-        mentor_bookings,
-        mentor_demo,
-        mentor_models,
-        views_coach_import,
-    )
+    # models: tables; views_coach_import: its routes join the mentors blueprint before it is
+    # registered
+    from . import api, bookings, demo, models, views, views_coach_import, views_mentors  # noqa: F401
     from .mentors import local_time
-    from .views_mentoring import bp as mentoring_bp
-    from .views_mentors import bp as mentors_bp
+    from .recommend import mentor_candidates
+    from .sessions import on_session_held
 
-    app.register_blueprint(mentoring_bp)
-    app.register_blueprint(mentors_bp)
-    mentor_api.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views_mentors.bp)
+    api.init_app(app)
     add_nav(app, NavItem("Mentoring", "mentoring.index", (), order=14))
     add_nav(app, NavItem("Mentors & coaches", "mentors.coaches", ("admin",), order=7, section="admin"))
     add_stylesheet(app, "css/mentoring.css")
     add_home_card(app, "pathways/_card_mentoring.html", ("employee", "manager"), order=22)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["mentoring_next_sessions"] = next_sessions
-    add_seeder(app, mentor_demo.seed, order=65)
-    person_left.connect(mentor_bookings.on_person_left)
-    from .pathway_sessions import on_session_held
-
-    mentor_bookings.session_held.connect(on_session_held)
-    from .mentor_recommend import mentor_candidates
-    from .recommend import add_candidate_source
-
+    app.jinja_env.globals["booking_facts"] = lambda: app.extensions.get(
+        "trellis_booking_facts", [])
+    add_seeder(app, demo.seed, order=65)
+    person_left.connect(bookings.on_person_left)
+    bookings.session_held.connect(on_session_held)
     add_candidate_source(app, mentor_candidates)

@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
-from pathways import mentor_bookings, mentors, pathway_service, pathway_sessions
+from pathways import pathway_service
 from pathways.catalogue_models import StepCompletion
-from pathways.mentor_models import MentorBooking
+from pathways.mentoring import availability, bookings, sessions
+from pathways.mentoring.models import MentorBooking
 from pathways.pathway_service import StepData
-
-from ...conftest import PASSWORD
-from ..catalogue_helpers import make_pathway  # noqa: F401
+from tests.conftest import PASSWORD
+from tests.pathways.catalogue_helpers import make_pathway  # noqa: F401
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_booking_from_the_step_links_the_session_to_it(app, story, cap):
     link = f"/mentoring/mentors/{olga.id}?capability={cap.id}&amp;enrolment={enrolment.id}" \
            f"&amp;step={step.id}"
     assert link in finder
-    slot = mentors.free_slots(olga)[0]
+    slot = availability.free_slots(olga)[0]
     response = client.post(f"/mentoring/mentors/{olga.id}/book", data={
         "starts_at": slot.starts_at.isoformat() + "Z", "enrolment_id": enrolment.id,
         "step_id": step.id})
@@ -68,10 +68,10 @@ def test_booking_from_the_step_links_the_session_to_it(app, story, cap):
 def test_feedback_after_the_session_completes_the_step(story):
     ada, enrolment, step, olga = story["ada"], story["enrolment"], story["step"], story["olga"]
     pathway_service.complete_step(ada, enrolment, story["reading"], "read")
-    slot = mentors.free_slots(olga)[0]
-    booking = pathway_sessions.book_for_step(ada, enrolment, step, olga, slot.starts_at)
+    slot = availability.free_slots(olga)[0]
+    booking = sessions.book_for_step(ada, enrolment, step, olga, slot.starts_at)
     db.session.commit()
-    mentor_bookings.leave_feedback(ada, booking, 5, "great",
+    bookings.leave_feedback(ada, booking, 5, "great",
                                    now=booking.ends_at + timedelta(minutes=1))
     db.session.commit()
     assert done_steps(enrolment) == {story["reading"].id: "done", step.id: "done"}
@@ -81,11 +81,11 @@ def test_feedback_after_the_session_completes_the_step(story):
 def test_an_attestation_completes_the_step_once(story, cap):
     ada, enrolment, step, olga = story["ada"], story["enrolment"], story["step"], story["olga"]
     pathway_service.complete_step(ada, enrolment, story["reading"], "read")
-    booking = pathway_sessions.book_for_step(ada, enrolment, step, olga,
-                                             mentors.free_slots(olga)[0].starts_at)
+    booking = sessions.book_for_step(ada, enrolment, step, olga,
+                                             availability.free_slots(olga)[0].starts_at)
     after = booking.ends_at + timedelta(minutes=1)
-    mentor_bookings.attest(olga.user, booking, cap, 3, now=after)
-    mentor_bookings.leave_feedback(ada, booking, 4, now=after)  # a second "held": no change
+    bookings.attest(olga.user, booking, cap, 3, now=after)
+    bookings.leave_feedback(ada, booking, 4, now=after)  # a second "held": no change
     db.session.commit()
     assert done_steps(enrolment)[step.id] == "done"
 
@@ -93,31 +93,31 @@ def test_an_attestation_completes_the_step_once(story, cap):
 def test_a_locked_step_is_left_open_when_the_session_is_held(story):
     ada, enrolment, step, olga = story["ada"], story["enrolment"], story["step"], story["olga"]
     step.prerequisites = [story["reading"]]
-    booking = pathway_sessions.book_for_step(ada, enrolment, step, olga,
-                                             mentors.free_slots(olga)[0].starts_at)
-    mentor_bookings.leave_feedback(ada, booking, 5, now=booking.ends_at + timedelta(minutes=1))
+    booking = sessions.book_for_step(ada, enrolment, step, olga,
+                                             availability.free_slots(olga)[0].starts_at)
+    bookings.leave_feedback(ada, booking, 5, now=booking.ends_at + timedelta(minutes=1))
     db.session.commit()
     assert done_steps(enrolment) == {}
 
 
 def test_one_session_per_step_and_only_for_your_own_mentor_steps(story, acme, make_user):
     ada, enrolment, step, olga = story["ada"], story["enrolment"], story["step"], story["olga"]
-    first, second = mentors.free_slots(olga)[:2]
-    booking = pathway_sessions.book_for_step(ada, enrolment, step, olga, first.starts_at)
+    first, second = availability.free_slots(olga)[:2]
+    booking = sessions.book_for_step(ada, enrolment, step, olga, first.starts_at)
     with pytest.raises(Conflict, match="already booked"):
-        pathway_sessions.book_for_step(ada, enrolment, step, olga, second.starts_at)
-    mentor_bookings.cancel(ada, booking)
-    pathway_sessions.book_for_step(ada, enrolment, step, olga, second.starts_at)  # rebook
+        sessions.book_for_step(ada, enrolment, step, olga, second.starts_at)
+    bookings.cancel(ada, booking)
+    sessions.book_for_step(ada, enrolment, step, olga, second.starts_at)  # rebook
     with pytest.raises(ValidationError, match="not a mentor-session step"):
-        pathway_sessions.check_step(ada, enrolment, story["reading"])
+        sessions.check_step(ada, enrolment, story["reading"])
     with pytest.raises(PermissionDenied):
-        pathway_sessions.check_step(make_user(acme), enrolment, step)
+        sessions.check_step(make_user(acme), enrolment, step)
 
 
 def test_the_api_books_for_a_step_and_names_a_missing_half(api_as, story):
     ada, enrolment, step, olga = story["ada"], story["enrolment"], story["step"], story["olga"]
     api = api_as(ada)
-    slot = mentors.free_slots(olga)[0].starts_at.isoformat() + "Z"
+    slot = availability.free_slots(olga)[0].starts_at.isoformat() + "Z"
     half = api.post("/api/v1/mentor-bookings", json={"mentor_id": olga.id, "starts_at": slot,
                                                      "enrolment_id": enrolment.id})
     assert half.status_code == 400 and half.get_json()["error"]["field"] == "step_id"

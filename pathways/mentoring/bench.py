@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
+from pathways.bench import _page, _timed
+from pathways.models import Capability
 
-from . import mentor_bookings, mentors
-from .bench import _page, _timed
-from .mentor_models import MentorCapability, MentorProfile
-from .models import Capability
+from . import availability, bookings, matching
+from .models import MentorCapability, MentorProfile
 
 REPEAT = 30  # runs per measurement (the test lowers it)
 
@@ -41,14 +41,14 @@ def measure(app: Flask, repeat: int | None = None) -> dict[str, dict[str, float]
         cap = _capability_with_most_mentors()
         mentor = db.session.scalar(select(MentorProfile).order_by(MentorProfile.id).limit(1))
         out = {
-            "gap_employee": _timed(lambda: mentors.mentors_for_gap(emma, cap, 2), repeat),
-            "gap_manager": _timed(lambda: mentors.mentors_for_gap(boss, cap, 2), repeat),
-            "free_slots": _timed(lambda: mentors.free_slots(mentor), repeat),
+            "gap_employee": _timed(lambda: matching.mentors_for_gap(emma, cap, 2), repeat),
+            "gap_manager": _timed(lambda: matching.mentors_for_gap(boss, cap, 2), repeat),
+            "free_slots": _timed(lambda: availability.free_slots(mentor), repeat),
         }
 
         def book_and_roll_back() -> None:
-            slot = mentors.free_slots(mentor)[-1]
-            mentor_bookings.book(emma, mentor, slot.starts_at)
+            slot = availability.free_slots(mentor)[-1]
+            bookings.book(emma, mentor, slot.starts_at)
             db.session.rollback()
 
         out["book"] = _timed(book_and_roll_back, min(10, repeat))

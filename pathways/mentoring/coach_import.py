@@ -26,11 +26,11 @@ from app.extensions import db
 from app.models import User
 from app.people.importer import RowError
 from app.validators import normalise_email
+from pathways.models import Capability
+from pathways.offering_import import capability_lookup, check_header
 
 from . import mentors
-from .mentor_models import MentorKind, MentorProfile
-from .models import Capability
-from .offering_import import capability_lookup, check_header
+from .models import MentorKind, MentorProfile
 
 COLUMNS = ("name", "email", "hourly_rate_minor", "currency", "timezone", "capabilities",
            "organisation", "monthly_cap", "session_minutes", "bio")

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User
+from pathways import pathway_service
+from pathways.catalogue_models import Enrolment, PathwayStep, StepKind
 
-from . import mentor_bookings, pathway_service
-from .catalogue_models import Enrolment, PathwayStep, StepKind
-from .mentor_models import BookingStatus, MentorBooking, MentorProfile
+from . import bookings
+from .models import BookingStatus, MentorBooking, MentorProfile
 
 
 def check_step(actor: User, enrolment: Enrolment, step: PathwayStep) -> None:
@@ -53,7 +54,7 @@ def book_for_step(actor: User, enrolment: Enrolment, step: PathwayStep, mentor: 
                   now: datetime | None = None) -> MentorBooking:
     """Book `mentor` for the step's capability and link the booking to the step (flush only)."""
     check_step(actor, enrolment, step)
-    booking = mentor_bookings.book(actor, mentor, starts_at, step.capability,
+    booking = bookings.book(actor, mentor, starts_at, step.capability,
                                    agenda or f"Pathway step: {step.title}", now=now)
     booking.enrolment_id, booking.step_id = enrolment.id, step.id
     db.session.flush()

@@ -13,17 +13,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Company, User
-
-from .gaps import Gap
-from .models import Capability
-from .recommend import Candidate
+from pathways.gaps import Gap
+from pathways.models import Capability
+from pathways.recommend import Candidate
 
 MAX_GAPS = 3
 MAX_SESSIONS = 3
 
 
 def mentor_candidates(employee: User, gaps: list[Gap]) -> list[Candidate]:
-    from .mentors import mentors_for_gap
+    from .matching import mentors_for_gap
 
     open_gaps = sorted((g for g in gaps if g.gap > 0), key=lambda g: (-g.gap * g.weight, g.name))
     if not open_gaps:

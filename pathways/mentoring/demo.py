@@ -18,10 +18,11 @@ from app.demo import DemoWorld
 from app.errors import DomainError
 from app.extensions import db
 from app.models import User, UserStatus, utcnow
+from pathways import gaps, roles
+from pathways.models import Capability
 
-from . import gaps, mentor_bookings, mentors, roles
-from .mentor_models import MentorProfile
-from .models import Capability
+from . import availability, bookings, matching, mentors
+from .models import MentorProfile
 
 BIOS = [
     "Ten years of shipping software; happy to pair on design and reviews.",
@@ -59,7 +60,7 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
     assignment = roles.assignment(emma)
     emma_gaps = [g for g in gaps.gaps(emma, assignment.role if assignment else None)
                  + gaps.gaps(emma, assignment.target_role if assignment else None) if g.gap]
-    excluded = mentors.reporting_line(emma) | {hr.id}
+    excluded = matching.reporting_line(emma) | {hr.id}
     candidates = db.session.scalars(select(User).where(
         User.company_id == acme.id, User.status == UserStatus.ACTIVE.value,
         User.id.not_in(excluded), User.email != "exec@acme.test").order_by(User.id)).all()
@@ -77,7 +78,7 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
             mentors.offer_capability(person, profile, cap, rng.choice([4, 5]))
         for day in sorted(rng.sample(range(5), 2)):
             hour = rng.choice([9, 10, 13, 15])
-            mentors.add_rule(person, profile, day, time(hour), time(hour + 2))
+            availability.add_rule(person, profile, day, time(hour), time(hour + 2))
         internal.append(profile)
     coaches = []
     for name, email, org, rate, tz, offers in COACHES:
@@ -88,7 +89,7 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
             if cap_name in caps:
                 mentors.offer_capability(hr, coach, caps[cap_name], 5)
         for day in (1, 3):
-            mentors.add_rule(hr, coach, day, time(14), time(17))
+            availability.add_rule(hr, coach, day, time(14), time(17))
         coaches.append(coach)
     db.session.flush()
     past, upcoming = _sessions(world, rng, internal + coaches, candidates, emma)
@@ -106,34 +107,34 @@ def _sessions(world: DemoWorld, rng: random.Random, all_mentors: list[MentorProf
     for weeks_ago in (7, 5, 3, 2):
         then = now - timedelta(weeks=weeks_ago)
         for mentor in rng.sample(all_mentors, 4):
-            slots = [s for s in mentors.free_slots(mentor, now=then) if s.ends_at < now][:3]
+            slots = [s for s in availability.free_slots(mentor, now=then) if s.ends_at < now][:3]
             mentee = rng.choice(mentees)
             if not slots or mentee.id == mentor.user_id:
                 continue
             offer = mentor.capabilities[0] if mentor.capabilities else None
             try:
-                booking = mentor_bookings.book(
+                booking = bookings.book(
                     mentee, mentor, rng.choice(slots).starts_at,
                     offer.capability if offer else None, rng.choice(AGENDA), now=then,
                     notify=False)
             except DomainError:
                 continue  # reporting line, cap or clash: the demo just skips it
             past += 1
-            mentor_bookings.leave_feedback(mentee, booking, rng.choice([4, 5, 5, 3]),
+            bookings.leave_feedback(mentee, booking, rng.choice([4, 5, 5, 3]),
                                            rng.choice(FEEDBACK))
             if offer is not None and rng.random() < 0.6:
                 actor = mentor.user if mentor.user is not None else hr
-                mentor_bookings.attest(actor, booking, offer.capability,
+                bookings.attest(actor, booking, offer.capability,
                                        max(1, min(offer.level, 3)),
                                        "Showed this clearly in our session.")
     past += _emma_awaits_feedback(rng, all_mentors, emma, now)
     for i, mentee in enumerate(mentees[:6]):
         mentor = all_mentors[0] if i == 0 else rng.choice(all_mentors)  # Emma: a colleague
-        slots = mentors.free_slots(mentor, now=now)[:6]
+        slots = availability.free_slots(mentor, now=now)[:6]
         if not slots or mentee.id == mentor.user_id:
             continue
         try:
-            mentor_bookings.book(mentee, mentor, rng.choice(slots).starts_at,
+            bookings.book(mentee, mentor, rng.choice(slots).starts_at,
                                  mentor.capabilities[0].capability if mentor.capabilities
                                  else None, rng.choice(AGENDA), now=now, notify=False)
         except DomainError:
@@ -147,11 +148,11 @@ def _emma_awaits_feedback(rng: random.Random, all_mentors: list[MentorProfile], 
     """Emma's session of last week, held but without feedback yet (the page asks for it)."""
     then = now - timedelta(days=9)
     for mentor in all_mentors:
-        slots = [s for s in mentors.free_slots(mentor, now=then) if s.ends_at < now]
+        slots = [s for s in availability.free_slots(mentor, now=then) if s.ends_at < now]
         if not slots or not mentor.capabilities:
             continue
         try:
-            mentor_bookings.book(emma, mentor, slots[-1].starts_at,
+            bookings.book(emma, mentor, slots[-1].starts_at,
                                  mentor.capabilities[0].capability, rng.choice(AGENDA),
                                  now=then, notify=False)
         except DomainError:

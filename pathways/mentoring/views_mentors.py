@@ -19,12 +19,13 @@ from app.extensions import db
 from app.identity import roles_required
 from app.models import utcnow
 from app.tenancy import current_company, get_or_404, scoped
+from pathways.forms import ConfirmForm
+from pathways.models import Capability, Framework
 
+from . import availability as mentor_availability  # `availability` is a page of this module
 from . import mentors
-from .forms import ConfirmForm
-from .mentor_forms import CoachForm, MentorProfileForm, OfferForm, OneOffForm, RuleForm
-from .mentor_models import AvailabilityRule, BookingStatus, MentorBooking, MentorProfile, OneOffSlot
-from .models import Capability, Framework
+from .forms import CoachForm, MentorProfileForm, OfferForm, OneOffForm, RuleForm
+from .models import AvailabilityRule, BookingStatus, MentorBooking, MentorProfile, OneOffSlot
 
 bp = Blueprint("mentors", __name__, url_prefix="/mentoring")
 
@@ -137,7 +138,7 @@ def _availability(mentor: MentorProfile, rule_form: RuleForm | None = None,
                   one_off_form: OneOffForm | None = None, status: int = 200) -> tuple[str, int]:
     now = utcnow()
     tz = mentors.zone(mentor.timezone)
-    preview = mentors.free_slots(mentor, now, now + timedelta(days=14), now=now)
+    preview = mentor_availability.free_slots(mentor, now, now + timedelta(days=14), now=now)
     return render_template(
         "pathways/mentoring/availability.html", mentor=mentor, tz=tz, preview=preview,
         rules=db.session.scalars(select(AvailabilityRule).where(
@@ -189,7 +190,7 @@ def add_rule(mentor_id: int) -> Response | tuple[str, int]:
     mentor, form = _manageable(mentor_id), RuleForm(prefix="rule")
     return _add_availability(
         mentor, form,
-        lambda: mentors.add_rule(current_user, mentor, form.weekday.data,
+        lambda: mentor_availability.add_rule(current_user, mentor, form.weekday.data,
                                  form.start_time.data, form.end_time.data),
         lambda: f"{mentors.WEEKDAYS[form.weekday.data]}s "
                 f"{form.start_time.data:%H:%M}–{form.end_time.data:%H:%M}", "rule_form")
@@ -201,7 +202,7 @@ def add_one_off(mentor_id: int) -> Response | tuple[str, int]:
     mentor, form = _manageable(mentor_id), OneOffForm(prefix="once")
     return _add_availability(
         mentor, form,
-        lambda: mentors.add_one_off(current_user, mentor, form.date.data,
+        lambda: mentor_availability.add_one_off(current_user, mentor, form.date.data,
                                     form.start_time.data, form.end_time.data),
         lambda: f"{form.date.data:%d %B} {form.start_time.data:%H:%M}–"
                 f"{form.end_time.data:%H:%M}", "one_off_form")
@@ -217,7 +218,7 @@ def remove(mentor_id: int, kind: str, row_id: int) -> Response:
     row = get_or_404(model, row_id)
     if row.mentor_id != mentor.id:
         abort(404)
-    mentors.remove_availability(current_user, mentor, row)
+    mentor_availability.remove_availability(current_user, mentor, row)
     db.session.commit()
     flash("Removed; sessions already booked stay booked.", "success")
     return redirect(url_for("mentors.availability", mentor_id=mentor.id))

@@ -14,10 +14,10 @@ from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.tenancy import current_company, get_or_404
+from pathways.forms import ConfirmForm
+from pathways.forms_catalogue import ImportOfferingsForm as ImportFileForm  # one CSV file field
 
 from . import coach_import
-from .forms import ConfirmForm
-from .forms_catalogue import ImportOfferingsForm as ImportFileForm  # one CSV file field
 from .views_mentors import bp
 
 KIND = "coaches"

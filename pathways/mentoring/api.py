@@ -1,6 +1,6 @@
 """Mentoring over JSON: mentors, their free slots, bookings, cancel, feedback and attestation.
 
-The same service calls as the pages (pathways.mentors, pathways.mentor_bookings).
+The same service calls as the pages (`mentors`, `availability`, `matching`, `bookings`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from app.errors import NotFound, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import utcnow
 from app.tenancy import current_company, get_or_404
+from pathways.catalogue_models import Enrolment, PathwayStep
+from pathways.models import Capability
 
-from . import mentor_bookings, mentors, pathway_sessions
-from .catalogue_models import Enrolment, PathwayStep
-from .mentor_models import MentorBooking, MentorProfile
-from .models import Capability
+from . import availability, bookings, matching, mentors, sessions
+from .models import MentorBooking, MentorProfile
 
 bp = api_blueprint("mentoring_api", __name__)
 MAX_SLOT_DAYS = 62
@@ -38,7 +38,7 @@ def mentor_json(m: MentorProfile) -> dict[str, Any]:
             "organisation": m.organisation, "bio": m.bio, "timezone": m.timezone,
             "session_minutes": m.session_minutes, "monthly_cap": m.monthly_cap,
             "active": m.active, "hourly_rate_minor": m.hourly_rate_minor,
-            "session_price_minor": mentors.session_price_minor(m, m.session_minutes),
+            "session_price_minor": matching.session_price_minor(m, m.session_minutes),
             "currency": m.currency or current_company().currency,
             "capabilities": [{"capability_id": o.capability_id, "capability": o.capability.name,
                               "level": o.level} for o in m.capabilities]}
@@ -82,7 +82,7 @@ def list_mentors() -> Response:
         min_level = int(args["min_level"]) if args.get("min_level") else None
     except ValueError as exc:
         raise ValidationError("'min_level' must be a whole number.", "min_level") from exc
-    return jsonify(paginated(mentors.mentors_query(current_company().id, cap_id, min_level),
+    return jsonify(paginated(matching.mentors_query(current_company().id, cap_id, min_level),
                              mentor_json))
 
 
@@ -133,7 +133,7 @@ def mentor_slots(mentor_id: int) -> Response:
         raise ValidationError("'to' must be after 'from'.", "to")
     if end - start > timedelta(days=MAX_SLOT_DAYS):
         raise ValidationError(f"Ask for at most {MAX_SLOT_DAYS} days of slots at once.", "to")
-    slots = mentors.free_slots(mentor, start, end, now=now)
+    slots = availability.free_slots(mentor, start, end, now=now)
     return jsonify({"mentor_id": mentor.id, "timezone": mentor.timezone, "items": [
         {"starts_at": _iso(s.starts_at), "ends_at": _iso(s.ends_at)} for s in slots]})
 
@@ -177,11 +177,11 @@ def create_booking() -> tuple[Response, int]:
         raise ValidationError("Give both 'enrolment_id' and 'step_id', or neither.",
                               "step_id" if step_id is None else "enrolment_id")
     if enrolment_id is not None:
-        booking = pathway_sessions.book_for_step(
+        booking = sessions.book_for_step(
             current_user, get_or_404(Enrolment, enrolment_id), get_or_404(PathwayStep, step_id),
             mentor, starts_at, field(data, "agenda", str))
     else:
-        booking = mentor_bookings.book(current_user, mentor, starts_at, cap,
+        booking = bookings.book(current_user, mentor, starts_at, cap,
                                        field(data, "agenda", str))
     db.session.commit()
     return jsonify(booking_json(booking)), 201
@@ -203,13 +203,13 @@ def list_bookings() -> Response:
               schema: {$ref: '#/components/schemas/MentorBookingPage'}
     """
     upcoming = request.args.get("upcoming", "1") not in ("0", "false")
-    return jsonify(paginated(mentor_bookings.bookings_query(current_user, upcoming),
+    return jsonify(paginated(bookings.bookings_query(current_user, upcoming),
                              booking_json))
 
 
 def _visible(booking_id: int) -> MentorBooking:
     booking = get_or_404(MentorBooking, booking_id)
-    if not (mentor_bookings.is_party(current_user, booking) or current_user.has_role("admin")):
+    if not (bookings.is_party(current_user, booking) or current_user.has_role("admin")):
         raise PermissionDenied("Only the mentee, the mentor and L&D admins see a session.")
     return booking
 
@@ -256,7 +256,7 @@ def cancel_booking(booking_id: int) -> Response:
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
         raise ValidationError("Send a JSON object.")
-    mentor_bookings.cancel(current_user, booking, field(data, "reason", str))
+    bookings.cancel(current_user, booking, field(data, "reason", str))
     db.session.commit()
     return jsonify(booking_json(booking))
 
@@ -287,7 +287,7 @@ def booking_feedback(booking_id: int) -> Response:
     """
     booking = _visible(booking_id)
     data = body()
-    mentor_bookings.leave_feedback(current_user, booking,
+    bookings.leave_feedback(current_user, booking,
                                    field(data, "rating", int, required=True),
                                    field(data, "text", str))
     db.session.commit()
@@ -325,7 +325,7 @@ def booking_attestation(booking_id: int) -> Response:
     cap = db.session.get(Capability, cap_id)
     if cap is None or cap.company_id != booking.company_id:
         raise NotFound(f"No capability {cap_id}.", "capability_id")
-    mentor_bookings.attest(current_user, booking, cap, field(data, "level", int, required=True),
+    bookings.attest(current_user, booking, cap, field(data, "level", int, required=True),
                            field(data, "note", str))
     db.session.commit()
     return jsonify(booking_json(booking))

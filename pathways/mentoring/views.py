@@ -15,13 +15,15 @@ from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.models import utcnow
 from app.tenancy import current_company, get_or_404
+from pathways import gaps, levels, roles
+from pathways.catalogue_models import Enrolment, PathwayStep
+from pathways.models import Capability
 
-from . import gaps, levels, mentor_bookings, mentors, pathway_sessions, roles
-from .catalogue_models import Enrolment, PathwayStep
-from .mentor_calendar import viewer_zone
-from .mentor_forms import AttestForm, BookForm, CancelForm, FeedbackForm
-from .mentor_models import MentorBooking, MentorCapability, MentorProfile
-from .models import Capability
+from . import availability, bookings, matching, mentors
+from .calendar import viewer_zone
+from .forms import AttestForm, BookForm, CancelForm, FeedbackForm
+from .models import MentorBooking, MentorCapability, MentorProfile
+from .sessions import book_for_step
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 DAYS_SHOWN = 7
@@ -71,7 +73,7 @@ def index() -> str:
         capability = get_or_404(Capability, request.args.get("capability"))
         target = target or min(levels.current_level(current_user, capability) + 1,
                                capability.framework.scale.max_level)
-        matches = mentors.mentors_for_gap(current_user, capability, target)
+        matches = matching.mentors_for_gap(current_user, capability, target)
     assignment = roles.assignment(current_user)
     my_gaps: dict[int, gaps.Gap] = {}
     for g in (gaps.gaps(current_user, assignment.role if assignment else None)
@@ -80,7 +82,7 @@ def index() -> str:
             my_gaps[g.capability_id] = g  # the higher target (the target role's) wins
     page = None
     if capability is None:
-        page = db.paginate(mentors.mentors_query(company.id), page=request.args.get(
+        page = db.paginate(matching.mentors_query(company.id), page=request.args.get(
             "page", 1, type=int), per_page=20, error_out=False)
     for_step = _for_step(request.args.get("enrolment"), request.args.get("step"))
     return render_template("pathways/mentoring/index.html", capability=capability, target=target,
@@ -89,16 +91,16 @@ def index() -> str:
                            my_gaps=sorted(my_gaps.values(), key=lambda g: (-g.gap, g.name))[:8],
                            capabilities=_offered_capabilities(company.id), tz=display_zone(),
                            mine=mentors.profile_of(current_user),
-                           horizon_weeks=mentors.HORIZON_WEEKS)
+                           horizon_weeks=availability.HORIZON_WEEKS)
 
 
 def _mentor_page(mentor: MentorProfile, form: BookForm, status: int = 200) -> tuple[str, int]:
     tz = display_zone()
-    week = max(0, min(request.args.get("week", 0, type=int), mentors.HORIZON_WEEKS - 1))
+    week = max(0, min(request.args.get("week", 0, type=int), availability.HORIZON_WEEKS - 1))
     now = utcnow()
     start = now + timedelta(days=DAYS_SHOWN * week)
-    slots = mentors.free_slots(mentor, start, start + timedelta(days=DAYS_SHOWN), now=now)
-    days: dict[str, list[mentors.Slot]] = {}
+    slots = availability.free_slots(mentor, start, start + timedelta(days=DAYS_SHOWN), now=now)
+    days: dict[str, list[availability.Slot]] = {}
     for slot in slots:
         days.setdefault(f"{slot.local(tz):%A %d %B}", []).append(slot)
     form.capability_id.choices = [("", "—")] + [(o.capability_id, o.capability.name)
@@ -116,10 +118,10 @@ def _mentor_page(mentor: MentorProfile, form: BookForm, status: int = 200) -> tu
         "pathways/mentoring/mentor.html", mentor=mentor, days=days, tz=tz, week=week,
         for_step=for_step, step_args=_step_args(for_step),
         booked=booked, in_line=mentor.user_id is not None and mentor.user_id != current_user.id
-        and mentor.user_id in mentors.reporting_line(current_user),
+        and mentor.user_id in matching.reporting_line(current_user),
         form=form, mentor_tz=mentors.zone(mentor.timezone), held=held, rating=rating,
-        price=mentors.session_price_minor(mentor, mentor.session_minutes),
-        month_used=mentors.sessions_in_month(mentor, now),
+        price=matching.session_price_minor(mentor, mentor.session_minutes),
+        month_used=availability.sessions_in_month(mentor, now),
         zones=mentors.timezone_names()), status
 
 
@@ -146,10 +148,10 @@ def book(mentor_id: int) -> Response | tuple[str, int]:
         starts_at = mentors.parse_instant(form.starts_at.data, "starts_at")
         for_step = _for_step(form.enrolment_id.data, form.step_id.data)
         if for_step is not None:
-            booking = pathway_sessions.book_for_step(current_user, *for_step, mentor, starts_at,
+            booking = book_for_step(current_user, *for_step, mentor, starts_at,
                                                      form.agenda.data)
         else:
-            booking = mentor_bookings.book(current_user, mentor, starts_at, cap, form.agenda.data)
+            booking = bookings.book(current_user, mentor, starts_at, cap, form.agenda.data)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -167,10 +169,10 @@ def book(mentor_id: int) -> Response | tuple[str, int]:
 def sessions() -> str:
     tab = request.args.get("tab", "upcoming")
     if tab == "coaches" and current_user.has_role("admin"):
-        query = mentor_bookings.coach_bookings_query(current_user.company_id)
+        query = bookings.coach_bookings_query(current_user.company_id)
     else:
         tab = tab if tab in ("upcoming", "past") else "upcoming"
-        query = mentor_bookings.bookings_query(current_user, upcoming=tab == "upcoming")
+        query = bookings.bookings_query(current_user, upcoming=tab == "upcoming")
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=20,
                        error_out=False)
     return render_template("pathways/mentoring/sessions.html", page=page, tab=tab,
@@ -179,7 +181,7 @@ def sessions() -> str:
 
 def _visible_booking(booking_id: int) -> MentorBooking:
     booking = get_or_404(MentorBooking, booking_id)
-    if not (mentor_bookings.is_party(current_user, booking) or current_user.has_role("admin")):
+    if not (bookings.is_party(current_user, booking) or current_user.has_role("admin")):
         abort(403)
     return booking
 
@@ -198,7 +200,7 @@ def _booking_page(booking: MentorBooking, status: int = 200, **forms: object) ->
         cancel_form=forms.get("cancel") or CancelForm(prefix="cancel"),
         feedback_form=forms.get("feedback") or FeedbackForm(prefix="feedback"),
         attest_form=attest, is_mentee=booking.mentee_id == current_user.id,
-        acts_for_mentor=mentor_bookings.can_act_for_mentor(current_user, booking),
+        acts_for_mentor=bookings.can_act_for_mentor(current_user, booking),
         ended=booking.ends_at <= now,
         level=levels.levels_of(booking.mentee, [booking.attested_capability_id]).get(
             booking.attested_capability_id) if booking.attested_capability_id else None), status
@@ -231,7 +233,7 @@ def _act(booking_id: int, form_name: str, form: object, action: object, done: st
 @login_required
 def cancel(booking_id: int) -> Response | tuple[str, int]:
     form = CancelForm(prefix="cancel")
-    return _act(booking_id, "cancel", form, lambda b: mentor_bookings.cancel(
+    return _act(booking_id, "cancel", form, lambda b: bookings.cancel(
         current_user, b, form.reason.data), "Session cancelled; both of you get a cancellation "
         "for your calendars.")
 
@@ -240,7 +242,7 @@ def cancel(booking_id: int) -> Response | tuple[str, int]:
 @login_required
 def feedback(booking_id: int) -> Response | tuple[str, int]:
     form = FeedbackForm(prefix="feedback")
-    return _act(booking_id, "feedback", form, lambda b: mentor_bookings.leave_feedback(
+    return _act(booking_id, "feedback", form, lambda b: bookings.leave_feedback(
         current_user, b, form.rating.data, form.text.data), "Thank you for your feedback.")
 
 
@@ -252,7 +254,7 @@ def attest(booking_id: int) -> Response | tuple[str, int]:
 
     def action(b: MentorBooking) -> None:
         cap = get_or_404(Capability, form.capability_id.data)
-        mentor_bookings.attest(current_user, b, cap, form.level.data or 0, form.note.data)
+        bookings.attest(current_user, b, cap, form.level.data or 0, form.note.data)
 
     return _act(booking_id, "attest", form, action, "Progress attested: it now counts as "
                 "mentor-attestation evidence for the level rule.")
