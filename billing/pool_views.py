@@ -9,13 +9,15 @@ from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import as_choices
 from app.identity import roles_required
 from app.models import Team, User
+from app.money import to_minor
+from app.pagination import paginate
 from app.tenancy import current_company, get_or_404
 
 from . import pools, queries
-from .access import page_rows
-from .forms import PoolFundForm, PoolGrantForm, choices, to_minor
+from .forms import PoolFundForm, PoolGrantForm
 from .policies import Resolver
 from .views import _form_error, _period, _teams, bp
 
@@ -32,7 +34,7 @@ def _status(form: PoolFundForm | PoolGrantForm) -> int:
 def pools_page() -> tuple[str, int] | Response:
     company, period, admin = current_company(), _period(), current_user.has_role("admin")
     form = PoolFundForm()
-    form.team_id.choices = choices([("", "Choose a team")] + [(t.id, t.name) for t in _teams()])
+    form.team_id.choices = as_choices([("", "Choose a team")] + [(t.id, t.name) for t in _teams()])
     if request.method == "POST":
         if not admin:
             abort(403)
@@ -70,7 +72,7 @@ def pool_page(team_id: int) -> tuple[str, int] | Response:
         abort(403)
     people = pools.eligible_people(current_user, team)
     form = PoolGrantForm()
-    form.employee_id.choices = choices([("", "Choose a person")]
+    form.employee_id.choices = as_choices([("", "Choose a person")]
                                        + [(p.id, p.name) for p in people])
     if form.validate_on_submit():
         if form.employee_id.data is None:
@@ -94,5 +96,5 @@ def pool_page(team_id: int) -> tuple[str, int] | Response:
     return render_template(
         "billing/pool.html", team=team, period=period, row=row, form=form, people=people,
         enabled=Resolver(team.company_id).pools_enabled(team.id),
-        page=page_rows(queries.pool_transactions(pool.account_id if pool else None)),
+        page=paginate(queries.pool_transactions(pool.account_id if pool else None), rows=True),
         page_args=MultiDict({"team_id": team.id, "period": period.start.isoformat()})), _status(form)

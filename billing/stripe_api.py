@@ -14,10 +14,10 @@ from werkzeug.wrappers import Response
 
 from app.api.plumbing import api_blueprint, body, field, require_role
 from app.extensions import db
+from app.idempotency import idempotency_key
 from app.tenancy import current_company, get_or_404
 
 from . import seats, topups
-from .api import idempotency_key
 from .stripe_models import TopUp
 from .stripe_views import refund_json, topup_json
 

@@ -7,9 +7,8 @@ from decimal import Decimal
 from wtforms import DecimalField, RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import KeyedForm, as_choices
 from app.validators import EmailAddress
-
-from .forms import KeyedForm, choices
 
 
 class ProfileForm(KeyedForm):
@@ -24,7 +23,7 @@ class ProfileForm(KeyedForm):
         min=2, max=2, message="Use the two-letter country code, e.g. FR or GB.")],
                           description="Two letters, e.g. FR, DE, GB.")
     tax_id = StringField("Tax id (VAT number)", validators=[Optional(), Length(max=40)])
-    payment_mode = RadioField("Pay top-ups", default="card", choices=choices([
+    payment_mode = RadioField("Pay top-ups", default="card", choices=as_choices([
         ("card", "With the saved card"),
         ("invoice", "By invoice (bank transfer), sent to the billing e-mail")]))
 

@@ -28,12 +28,12 @@ from app.api.plumbing import json_error
 from app.errors import DomainError, ReadOnly
 from app.extensions import csrf, db
 from app.identity import roles_required
+from app.money import from_minor, to_minor
 from app.tenancy import current_company, get_or_404, scoped
 from app.web import CSP
 
 from . import seats, topups, wallet, webhooks
 from . import stripe_gateway as gateway
-from .forms import from_minor, to_minor
 from .stripe_forms import CardForm, ConfirmForm, ProfileForm, RefundForm, TopUpForm
 from .stripe_models import TopUp, TopUpRefund
 

@@ -18,12 +18,12 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.mail import external_url, queue_email
 from app.models import Company, User
+from app.money import money
 from app.validators import normalise_email
 
 from . import ledger
 from . import stripe_gateway as gateway
 from .errors import BudgetError, InsufficientFunds
-from .format import fmt
 from .models import AccountKind, LedgerTransaction, TxKind
 from .stripe_models import (
     BillingProfile,
@@ -138,7 +138,7 @@ def request_topup(actor: User, company: Company, amount_minor: int, key: str) ->
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool) or amount_minor <= 0:
         raise ValidationError("Enter an amount above zero.", "amount_minor")
     if amount_minor > MAX_TOPUP_MINOR:
-        raise ValidationError(f"Top up at most {fmt(MAX_TOPUP_MINOR, company.currency)} at once.",
+        raise ValidationError(f"Top up at most {money(MAX_TOPUP_MINOR, company.currency)} at once.",
                               "amount_minor")
     profile = profile_of(company.id)
     if profile is None:
@@ -153,7 +153,7 @@ def request_topup(actor: User, company: Company, amount_minor: int, key: str) ->
     db.session.add(topup)
     db.session.flush()
     audit.record(actor, company.id, "billing.topup_requested", "topup", topup.id,
-                 f"Top-up of {fmt(amount_minor, company.currency)} requested ({method})")
+                 f"Top-up of {money(amount_minor, company.currency)} requested ({method})")
     return topup
 
 
@@ -207,7 +207,7 @@ def credit_topup(topup: TopUp, source: str, source_id: str, amount_minor: int,
             reason=f"Stripe top-up #{topup.id} ({source_id})"))
         audit.record(None, topup.company_id, "wallet.funded", "topup", topup.id,
                      f"Stripe confirmed top-up #{topup.id} of "
-                     f"{fmt(amount_minor, topup.currency)}")
+                     f"{money(amount_minor, topup.currency)}")
     if topup.status in (TopUpStatus.PENDING.value, TopUpStatus.FAILED.value):
         topup.status = TopUpStatus.SUCCEEDED.value
         topup.failure_code = topup.failure_message = None
@@ -229,7 +229,7 @@ def mark_failed(topup: TopUp, code: str | None, message: str | None) -> bool:
                  f"Top-up #{topup.id} failed: {topup.failure_message}")
     if profile is not None:
         queue_email(profile.billing_email, f"Trellis: wallet top-up #{topup.id} failed",
-                    f"The top-up of {fmt(topup.amount_minor, topup.currency)} to your Trellis "
+                    f"The top-up of {money(topup.amount_minor, topup.currency)} to your Trellis "
                     f"learning wallet failed: {topup.failure_message}\n\nNothing was charged. "
                     f"Check the card or choose another one, then top up again:\n"
                     f"{external_url('billing_stripe.billing_page')}\n",
@@ -258,21 +258,21 @@ def request_refund(actor: User, topup: TopUp, amount_minor: int | None, key: str
         raise ValidationError("Enter an amount above zero to refund.", "amount_minor")
     if amount > refundable_minor(topup):
         raise ValidationError(
-            f"At most {fmt(refundable_minor(topup), topup.currency)} of this top-up can still "
+            f"At most {money(refundable_minor(topup), topup.currency)} of this top-up can still "
             "be refunded.", "amount_minor")
     wallet = ledger.company_account(topup.company_id, AccountKind.WALLET, topup.currency)
     ledger.lock([wallet])  # serialises refund requests of one company
     unspent = wallet.balance_minor - pending_refunds_minor(topup.company_id)
     if amount > unspent:
         raise InsufficientFunds(
-            f"Only {fmt(max(0, unspent), topup.currency)} of the wallet is unspent; money "
+            f"Only {money(max(0, unspent), topup.currency)} of the wallet is unspent; money "
             "already spent on learning cannot be refunded.", "amount_minor")
     refund = TopUpRefund(company_id=topup.company_id, topup_id=topup.id, idempotency_key=key,
                          amount_minor=amount, actor_id=actor.id)
     db.session.add(refund)
     db.session.flush()
     audit.record(actor, topup.company_id, "billing.refund_requested", "topup", topup.id,
-                 f"Refund of {fmt(amount, topup.currency)} from top-up #{topup.id} requested")
+                 f"Refund of {money(amount, topup.currency)} from top-up #{topup.id} requested")
     return refund
 
 
@@ -325,7 +325,7 @@ def confirm_refund(refund: TopUpRefund, stripe_refund: dict) -> None:
         if topup.refunded_minor >= topup.amount_minor:
             topup.status = TopUpStatus.REFUNDED.value
         audit.record(None, refund.company_id, "wallet.refunded", "topup", topup.id,
-                     f"Stripe refunded {fmt(refund.amount_minor, topup.currency)} of top-up "
+                     f"Stripe refunded {money(refund.amount_minor, topup.currency)} of top-up "
                      f"#{topup.id}")
     elif status in ("failed", "canceled") and refund.status == RefundStatus.PENDING.value:
         refund.status = RefundStatus.FAILED.value

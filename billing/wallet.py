@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from app import audit
 from app.extensions import db
 from app.models import Company, User
+from app.money import money
 
 from . import ledger
 from .errors import BudgetError
-from .format import fmt
 from .models import AccountKind, LedgerAccount, LedgerTransaction, TxKind
 
 
@@ -38,7 +38,7 @@ def record_bank_transfer(actor: User, company: Company, amount_minor: int, bank_
         reference=reference, reason=f"Bank transfer {bank_reference}"))
     audit.record(actor, company.id, "wallet.funded", "ledger_transaction", tx.id,
                  f"Recorded bank transfer {bank_reference} of "
-                 f"{fmt(amount_minor, company.currency)}", {"amount_minor": (None, amount_minor)})
+                 f"{money(amount_minor, company.currency)}", {"amount_minor": (None, amount_minor)})
     return tx
 
 

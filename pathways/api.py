@@ -14,10 +14,11 @@ from werkzeug.wrappers import Response
 
 from app.api.openapi import add_schema, page_of
 from app.api.people import can_see
-from app.api.plumbing import api_blueprint, body, date_field, field, paginated, require_role
+from app.api.plumbing import api_blueprint, body, date_field, field, require_role
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User
+from app.pagination import paginated
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import framework_import, frameworks, gaps, levels, roles

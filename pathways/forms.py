@@ -7,9 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-
-def int_or_none(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+from app.forms import int_or_none
 
 
 class ScaleForm(FlaskForm):
@@ -97,7 +95,3 @@ class RequestForm(FlaskForm):
 
 class TargetForm(FlaskForm):
     target_role_id = SelectField("Target role", coerce=int_or_none, validate_choice=False)
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form whose CSRF token guards POST buttons."""

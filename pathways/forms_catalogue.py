@@ -16,10 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.people.forms import MultiCheckboxField, as_choices
+from app.forms import MultiCheckboxField, as_choices, int_or_none
 
 from .catalogue_models import FORMAT_LABELS, OFFERING_TYPE_LABELS, STEP_KIND_LABELS
-from .forms import int_or_none
 
 
 class ProviderForm(FlaskForm):

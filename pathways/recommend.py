@@ -94,7 +94,7 @@ def _hours(h: float) -> str:
 
 
 def reason(c: Candidate) -> str:
-    from app.web import money
+    from app.money import money
 
     parts = []
     for name, frm, to, target in c.closes[:3]:

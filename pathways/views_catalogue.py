@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import get_currency_precision
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -13,10 +12,11 @@ from werkzeug.wrappers import Response
 
 from app.errors import DomainError, ValidationError
 from app.extensions import db
+from app.forms import ConfirmForm, as_choices
 from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
-from app.people.forms import as_choices
+from app.money import from_minor, to_minor
 from app.tenancy import current_company, get_or_404
 
 from . import catalogue, levels, offering_import
@@ -29,7 +29,6 @@ from .catalogue_models import (
     Provider,
     Review,
 )
-from .forms import ConfirmForm
 from .forms_catalogue import ImportOfferingsForm, OfferingForm, ProviderForm, ReviewForm
 from .models import Capability
 
@@ -39,14 +38,6 @@ PER_PAGE = 20
 
 def _page() -> int:
     return max(1, request.args.get("page", 1, type=int) or 1)
-
-
-def to_minor(value: Decimal | None, currency: str) -> int:
-    return 0 if value is None else int(value * (10 ** get_currency_precision(currency)))
-
-
-def from_minor(value: int, currency: str) -> Decimal:
-    return Decimal(value) / (10 ** get_currency_precision(currency))
 
 
 def _capability_options(company_id: int) -> list[tuple[int, str]]:
@@ -148,7 +139,7 @@ def _save_offering(form: OfferingForm, offering: Offering | None) -> Offering | 
                                               offering_import.capability_lookup(company.id))
         data = catalogue.OfferingData(
             title=form.title.data or "", type=form.type.data, format=form.format.data,
-            price_minor=to_minor(form.price.data, company.currency),
+            price_minor=to_minor(form.price.data, company.currency, "price_minor"),
             duration_hours=float(form.duration_hours.data or 0),
             provider_id=form.provider_id.data, description=form.description.data,
             url=form.url.data, language=form.language.data or "en", capabilities=deltas)

@@ -10,20 +10,14 @@ from sqlalchemy import func, select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import framework_import, frameworks
-from .forms import (
-    CapabilityForm,
-    ConfirmForm,
-    FrameworkForm,
-    FrameworkImportForm,
-    ScaleChangeForm,
-    ScaleForm,
-)
+from .forms import CapabilityForm, FrameworkForm, FrameworkImportForm, ScaleChangeForm, ScaleForm
 from .models import Capability, Framework, Scale
 
 bp = Blueprint("frameworks", __name__)

@@ -24,9 +24,10 @@ from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import ConfirmForm, as_choices
 from app.identity import roles_required
 from app.models import Team, User
-from app.people.forms import as_choices
+from app.money import to_minor
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import pathway_service, recommend, roles, uploads
@@ -38,7 +39,6 @@ from .catalogue_models import (
     PathwayStep,
     StepCompletion,
 )
-from .forms import ConfirmForm
 from .forms_catalogue import (
     AssignPathwayForm,
     CompleteStepForm,
@@ -48,7 +48,7 @@ from .forms_catalogue import (
 )
 from .mentoring import sessions
 from .models import Capability, Role
-from .views_catalogue import _capability_options, to_minor
+from .views_catalogue import _capability_options
 
 bp = Blueprint("learning", __name__)
 
@@ -188,7 +188,8 @@ def add_step(pathway_id: int) -> Response | tuple[str, int]:
                 offering_id=form.offering_id.data, capability_id=form.capability_id.data,
                 to_level=form.to_level.data, url=form.url.data, required=form.required.data,
                 estimated_hours=float(form.estimated_hours.data or 0),
-                estimated_cost_minor=to_minor(form.estimated_cost.data, current_company().currency),
+                estimated_cost_minor=to_minor(form.estimated_cost.data, current_company().currency,
+                                              "estimated_cost"),
                 prerequisite_ids=form.prerequisite_ids.data or []))
         except DomainError as exc:
             db.session.rollback()

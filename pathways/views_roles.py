@@ -11,12 +11,13 @@ from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.identity import roles_required
 from app.models import User, UserStatus
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import frameworks, roles
-from .forms import AssignForm, ConfirmForm, CopyRoleForm, MoveForm, RoleForm
+from .forms import AssignForm, CopyRoleForm, MoveForm, RoleForm
 from .models import CareerMove, Framework, Role, RoleAssignment
 
 bp = Blueprint("roles", __name__)

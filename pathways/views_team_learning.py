@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import as_choices
 from app.identity import roles_required
 from app.models import User
-from app.people.forms import as_choices
 from app.tenancy import get_or_404
 
 from . import pathway_service, team_learning

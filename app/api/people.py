@@ -9,12 +9,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.pagination import paginated
+
 from ..errors import PermissionDenied, ValidationError
 from ..extensions import db
 from ..models import Team, User
 from ..people import service
 from ..tenancy import current_company, get_or_404
-from .plumbing import api_blueprint, body, date_field, field, paginated, require_role
+from .plumbing import api_blueprint, body, date_field, field, require_role
 
 bp = api_blueprint("api", __name__)
 

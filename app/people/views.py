@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from app.forms import ConfirmForm, as_choices
+
 from ..auth import service as accounts
 from ..errors import DomainError
 from ..extensions import db
@@ -16,7 +18,7 @@ from ..imports import keep_pending, uploaded_text
 from ..models import AuditEntry, OutboxMessage, PendingImport, Team, User
 from ..tenancy import current_company, get_or_404, scoped
 from . import importer, service
-from .forms import ConfirmForm, ImportForm, PersonForm, TeamForm, as_choices
+from .forms import ImportForm, PersonForm, TeamForm
 
 bp = Blueprint("people", __name__)
 admin_only = roles_required("admin")

@@ -13,10 +13,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.api.openapi import add_schema, page_of
-from app.api.plumbing import api_blueprint, body, field, paginated
+from app.api.plumbing import api_blueprint, body, field
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import utcnow
+from app.pagination import paginated
 from app.tenancy import current_company, get_or_404
 from pathways.catalogue_models import Enrolment, PathwayStep
 from pathways.models import Capability

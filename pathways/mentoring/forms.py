@@ -19,9 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.people.forms import as_choices
+from app.forms import as_choices, int_or_none
 from app.validators import EmailAddress
-from pathways.forms import int_or_none
 
 from .mentors import MAX_CAP, SESSION_LENGTHS, WEEKDAYS, timezone_names
 

@@ -10,11 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.tenancy import current_company, get_or_404
-from pathways.forms import ConfirmForm
 from pathways.forms_catalogue import ImportOfferingsForm as ImportFileForm  # one CSV file field
 
 from . import coach_import

@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.identity import roles_required
 from app.models import utcnow
+from app.money import from_minor
 from app.tenancy import current_company, get_or_404, scoped
-from pathways.forms import ConfirmForm
 from pathways.models import Capability, Framework
 
 from . import availability as mentor_availability  # `availability` is a page of this module
@@ -281,8 +282,8 @@ def _coach_form(mentor: MentorProfile | None) -> Response | tuple[str, int]:
             form.timezone.data = current_company().timezone
         else:
             form.name.data, form.email.data = mentor.external_name, mentor.external_email
-            form.hourly_rate.data = Decimal(mentor.hourly_rate_minor) / (
-                10 ** get_currency_precision(mentor.currency or current_company().currency))
+            form.hourly_rate.data = from_minor(mentor.hourly_rate_minor,
+                                               mentor.currency or current_company().currency)
     if form.validate_on_submit():
         try:
             mentor = mentors.save_coach(current_user, _coach_data(form), mentor)

@@ -9,11 +9,12 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from app.api.plumbing import api_blueprint, body, domain_error, field, paginated
+from app.api.plumbing import api_blueprint, body, domain_error, field
 from app.errors import DomainError, NotFound, ValidationError
 from app.extensions import db
+from app.idempotency import idempotency_key
+from app.pagination import paginated
 from app.tenancy import get_or_404
-from billing.api import idempotency_key
 from pathways.catalogue_models import Offering
 from pathways.mentoring.models import MentorBooking
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app import audit
 from app.models import User
-from billing.format import fmt
+from app.money import money
 
 from .models import LearningRequest
 
@@ -21,6 +21,6 @@ def record_transition(req: LearningRequest, action: str, before: str | None, aft
     """Add the audit entry for one transition (flushed with the caller, never committed)."""
     amount = req.price_minor if amount_minor is None else amount_minor
     summary = (f"Learning request #{req.id} ({req.title}) {action.replace('-', ' ')}: "
-               f"{before or 'new'} → {after}, {fmt(amount, req.currency)}")
+               f"{before or 'new'} → {after}, {money(amount, req.currency)}")
     audit.record(actor, req.company_id, f"{OBJECT_TYPE}.{action}", OBJECT_TYPE, req.id,
                  summary, {"status": (before, after), "amount_minor": (None, amount)})

@@ -16,8 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.people.forms import as_choices
-from billing.forms import KeyedForm
+from app.forms import KeyedForm, as_choices
 
 from .models import NOTE_MAX
 

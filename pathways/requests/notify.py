@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.mail import external_url, queue_email
-from billing.format import fmt
+from app.money import money
 
 from .approval import approvers_for
 from .models import LearningRequest
@@ -20,7 +20,7 @@ def quiet() -> None:
 def notify_approvers(req: LearningRequest) -> None:
     if db.session.info.get(QUIET):
         return
-    price = fmt(req.price_minor, req.currency)
+    price = money(req.price_minor, req.currency)
     for person in approvers_for(req):
         queue_email(person.email, f"Approval needed: {req.requester.name} asks for {req.title}",
                     f"Hello {person.name},\n\n{req.requester.name} asks for \"{req.title}\" "

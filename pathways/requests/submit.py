@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User
+from app.money import money
 from billing import holds
-from billing.format import fmt
 
 from . import links
 from .approval import decide_chain, settings_for
@@ -84,7 +84,7 @@ def _create(actor: User, kind: str, title: str, price_minor: int, currency: str,
     record_event(req, "requested", None, S.PENDING.value, actor, note, price_minor)
     if not req.stages:
         mark_approved(None, req, "Auto-approved: a step of a pathway you are enrolled in, within "
-                  f"the {fmt(settings.auto_approve_max_minor, currency)} limit.", settings,
+                  f"the {money(settings.auto_approve_max_minor, currency)} limit.", settings,
                   action="auto-approved")
     else:
         notify_approvers(req)

@@ -13,12 +13,11 @@ from werkzeug.wrappers import Response
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import as_choices
 from app.identity import roles_required
 from app.models import Team, User
-from app.people.forms import as_choices
+from app.money import from_minor, money, to_minor
 from app.tenancy import current_company, get_or_404, scoped
-from billing.format import fmt
-from billing.forms import from_minor, to_minor
 from billing.models import Budget, Hold
 from billing.policies import period_for, period_starting
 from billing.queries import person_balances
@@ -72,7 +71,7 @@ def new() -> str | Response:
             _error(form, exc, "note")
         else:
             db.session.commit()
-            flash(f"Requested: {fmt(req.price_minor, req.currency)} is held on your budget "
+            flash(f"Requested: {money(req.price_minor, req.currency)} is held on your budget "
                   "until the request is decided." if req.status == "pending" else
                   f"Requested and {STATUS_LABELS[req.status].lower()} at once.", "success")
             return redirect(url_for("requests.detail", request_id=req.id))

@@ -6,12 +6,12 @@ from flask import Blueprint, render_template, request
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from app.csvout import csv_response
 from app.extensions import db
+from app.forms import as_choices
 from app.identity import roles_required
 from app.models import Team, User
-from app.people.forms import as_choices
 from app.tenancy import current_company, get_or_404, scoped
-from billing.csv_export import csv_response
 from pathways.gaps import team_and_descendants
 
 from . import overview

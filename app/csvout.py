@@ -1,4 +1,5 @@
-"""CSV exports with spreadsheet formula injection neutralised."""
+"""CSV downloads with spreadsheet formula injection neutralised: every export writes through
+`csv_response`."""
 
 from __future__ import annotations
 

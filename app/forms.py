@@ -1,0 +1,41 @@
+"""Form bases and fields shared by every package (each package's own forms live in its
+`forms.py`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def int_or_none(value: object) -> int | None:
+    """`coerce` for a select whose empty choice means "none"."""
+    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+
+
+def as_choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as a select field's choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token guards POST buttons (confirm, deactivate, publish, …)."""
+
+
+class KeyedForm(FlaskForm):
+    """A form whose submission moves money once: the key is minted when the form is shown."""
+
+    key = HiddenField()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.key.data:
+            self.key.data = uuid.uuid4().hex
