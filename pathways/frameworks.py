@@ -261,3 +261,11 @@ def change_scale(actor: User, framework: Framework, scale: Scale, mapping: dict[
                  {"scale": (old.name, scale.name),
                   "mapping": (None, [f"{k}→{v}" for k, v in sorted(mapping.items())])})
     return translated
+
+
+def capability_options(company_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the company's live capabilities, by name: the choices of a select."""
+    return [(cid, name) for cid, name in db.session.execute(
+        select(Capability.id, Capability.name).where(
+            Capability.company_id == company_id, Capability.retired_at.is_(None))
+        .order_by(Capability.name))]

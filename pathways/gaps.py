@@ -216,3 +216,11 @@ def people_per_team(company_id: int, role_id: int | None = None) -> dict[int | N
     if role_id is not None:
         query = query.where(RoleAssignment.role_id == role_id)
     return dict(db.session.execute(query.group_by(User.team_id)).all())
+
+
+def add_gap_section(app: object, template: str) -> None:
+    """A higher room's template to include on "My capabilities" after the gaps (the learning
+    room adds its recommendations for them); it gets the page's context."""
+    sections = app.extensions.setdefault("trellis_gap_sections", [])  # type: ignore[attr-defined]
+    if template not in sections:
+        sections.append(template)

@@ -18,19 +18,12 @@ from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.money import from_minor, to_minor
 from app.tenancy import current_company, get_or_404
+from pathways.frameworks import capability_options
+from pathways.learning.models import Pathway, PathwayStep
 
 from . import catalogue, levels, offering_import
-from .catalogue_models import (
-    FORMAT_LABELS,
-    OFFERING_TYPE_LABELS,
-    Offering,
-    Pathway,
-    PathwayStep,
-    Provider,
-    Review,
-)
+from .catalogue_models import FORMAT_LABELS, OFFERING_TYPE_LABELS, Offering, Provider, Review
 from .forms_catalogue import ImportOfferingsForm, OfferingForm, ProviderForm, ReviewForm
-from .models import Capability
 
 bp = Blueprint("catalogue", __name__)
 PER_PAGE = 20
@@ -38,13 +31,6 @@ PER_PAGE = 20
 
 def _page() -> int:
     return max(1, request.args.get("page", 1, type=int) or 1)
-
-
-def _capability_options(company_id: int) -> list[tuple[int, str]]:
-    return [(cid, name) for cid, name in db.session.execute(
-        select(Capability.id, Capability.name).where(
-            Capability.company_id == company_id, Capability.retired_at.is_(None))
-        .order_by(Capability.name))]
 
 
 # --- browse ------------------------------------------------------------------------------------
@@ -63,7 +49,7 @@ def browse() -> tuple[str, int] | str:
     deltas = catalogue.deltas_by_offering([o.id for o in page.items])
     return render_template(
         "pathways/catalogue/browse.html", page=page, deltas=deltas, params=params, error=error,
-        capabilities=_capability_options(company.id), types=OFFERING_TYPE_LABELS,
+        capabilities=capability_options(company.id), types=OFFERING_TYPE_LABELS,
         formats=FORMAT_LABELS, sorts=catalogue.SORTS), (400 if error else 200)
 
 
@@ -168,7 +154,7 @@ def new_offering() -> str | Response | tuple[str, int]:
         db.session.rollback()
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template("pathways/catalogue/edit.html", form=form, offering=None,
-                           capabilities=_capability_options(current_company().id)), status
+                           capabilities=capability_options(current_company().id)), status
 
 
 @bp.route("/admin/catalogue/<int:offering_id>/edit", methods=["GET", "POST"])
@@ -190,7 +176,7 @@ def edit_offering(offering_id: int) -> str | Response | tuple[str, int]:
         db.session.rollback()
     status = 400 if request.method == "POST" else 200
     return render_template("pathways/catalogue/edit.html", form=form, offering=offering,
-                           capabilities=_capability_options(offering.company_id)), status
+                           capabilities=capability_options(offering.company_id)), status
 
 
 @bp.post("/admin/catalogue/<int:offering_id>/retire")

@@ -27,14 +27,15 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.signals import person_left
     from app.web import NavItem, add_nav, add_stylesheet
-    from pathways.recommend import add_candidate_source
+    from pathways.learning.enrolments import add_step_sessions
+    from pathways.learning.recommend import add_candidate_source
 
     # models: tables; views_coach_import: its routes join the mentors blueprint before it is
     # registered
     from . import api, bookings, demo, models, views, views_coach_import, views_mentors  # noqa: F401
     from .mentors import local_time
     from .recommend import mentor_candidates
-    from .sessions import on_session_held
+    from .sessions import bookings_by_step, check_step, on_session_held
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views_mentors.bp)
@@ -51,3 +52,4 @@ def init_app(app: Flask) -> None:
     person_left.connect(bookings.on_person_left)
     bookings.session_held.connect(on_session_held)
     add_candidate_source(app, mentor_candidates)
+    add_step_sessions(app, bookings_by_step, check_step)

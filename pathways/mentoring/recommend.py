@@ -14,8 +14,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Company, User
 from pathways.gaps import Gap
+from pathways.learning.recommend import Candidate
 from pathways.models import Capability
-from pathways.recommend import Candidate
 
 MAX_GAPS = 3
 MAX_SESSIONS = 3

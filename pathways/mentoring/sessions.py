@@ -15,8 +15,8 @@ from sqlalchemy import select
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User
-from pathways import pathway_service
-from pathways.catalogue_models import Enrolment, PathwayStep, StepKind
+from pathways.learning import enrolments
+from pathways.learning.models import Enrolment, PathwayStep, StepKind
 
 from . import bookings
 from .models import BookingStatus, MentorBooking, MentorProfile
@@ -72,7 +72,7 @@ def on_session_held(sender: User | None, booking: MentorBooking, **_: object) ->
     done = {c.step_id for c in enrolment.completions}
     if step.id in done or any(p.id not in done for p in step.prerequisites):
         return
-    pathway_service.complete_step(
+    enrolments.complete_step(
         enrolment.user, enrolment, step,
         f"Mentoring session with {booking.mentor.name} on {booking.starts_at:%d %B %Y}.",
         reference=f"mentor-session:{booking.id}")

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import User, utcnow
-from pathways.catalogue_models import Enrolment, Offering, PathwayStep, StepCompletion
+from pathways.catalogue_models import Offering
+from pathways.learning.models import Enrolment, PathwayStep, StepCompletion
 from pathways.mentoring.models import BookingStatus, MentorBooking
 
 from .models import OPEN_STATUSES, LearningRequest, RequestStatus
@@ -96,7 +97,8 @@ def record_completion(actor: User, req: LearningRequest, note: str | None,
     completion and evidence), or else the offering's completion and evidence directly."""
     if req.offering_id is None:
         return  # a mentor session: the mentor attests progress on the booking itself
-    from pathways import catalogue, pathway_service
+    from pathways import catalogue
+    from pathways.learning import enrolments
 
     offering = db.session.get(Offering, req.offering_id)
     assert offering is not None
@@ -106,7 +108,7 @@ def record_completion(actor: User, req: LearningRequest, note: str | None,
         step = db.session.get(PathwayStep, req.step_id)
         try:
             with db.session.begin_nested():
-                pathway_service.complete_step(actor, enrolment, step, note,
+                enrolments.complete_step(actor, enrolment, step, note,
                                               reference=req.reference, on=on)
             return
         except (Conflict, ValidationError):

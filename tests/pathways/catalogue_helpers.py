@@ -10,8 +10,8 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Company
-from pathways import catalogue, pathway_service
-from pathways.catalogue_models import Offering, Pathway, Provider
+from pathways import catalogue
+from pathways.catalogue_models import Offering, Provider
 from pathways.models import Capability
 
 from .conftest import _admin
@@ -46,22 +46,6 @@ def make_offering(app: Flask) -> Callable[..., Offering]:
         offering = catalogue.save_offering(_admin(company), data)
         db.session.commit()
         return offering
-
-    return factory
-
-
-@pytest.fixture
-def make_pathway(app: Flask) -> Callable[..., Pathway]:
-    def factory(company: Company, title: str = "Path", steps: list[pathway_service.StepData]
-                | None = None, publish: bool = True, **kw: Any) -> Pathway:
-        actor = _admin(company)
-        pathway = pathway_service.save_pathway(actor, title, **kw)
-        for data in steps or []:
-            pathway_service.add_step(actor, pathway, data)
-        if publish:
-            pathway_service.publish(actor, pathway)
-        db.session.commit()
-        return pathway
 
     return factory
 

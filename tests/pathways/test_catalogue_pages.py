@@ -8,19 +8,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from pathways import catalogue, levels, pathway_service
-from pathways.catalogue_models import Enrolment, Offering, Provider, StepCompletion
+from pathways import catalogue, levels
+from pathways.catalogue_models import Offering, Provider
+from pathways.learning import enrolments
+from pathways.learning.builder import StepData
+from pathways.learning.models import Enrolment, StepCompletion
 from pathways.models import Role
-from pathways.pathway_service import StepData
+from tests.pathways.learning.conftest import make_pathway  # noqa: F401  (fixtures)
 from tests.querycount import count_queries
 
-from .catalogue_helpers import (  # noqa: F401
-    PDF,
-    admin_of,
-    make_offering,
-    make_pathway,
-    make_provider,
-)
+from .catalogue_helpers import PDF, admin_of, make_offering, make_provider  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -177,7 +174,7 @@ def test_employee_enrols_marks_done_with_a_certificate_and_downloads_it(world, c
 
 
 def test_colleagues_cannot_open_each_others_learning(world, client, auth, make_user):
-    enrolment = pathway_service.enrol_self(world["ada"], world["path"])
+    enrolment = enrolments.enrol_self(world["ada"], world["path"])
     db.session.commit()
     auth.login(make_user(world["acme"], name="Bob"))
     assert client.get(f"/me/learning/{enrolment.id}").status_code == 403
@@ -211,7 +208,7 @@ def test_browse_page_query_count_does_not_grow_with_results(world, client, auth,
 def test_my_learning_query_count_does_not_grow_with_enrolments(world, client, auth,
                                                                make_pathway):  # noqa: F811
     ada = world["ada"]
-    pathway_service.enrol_self(ada, world["path"])
+    enrolments.enrol_self(ada, world["path"])
     db.session.commit()
     auth.login(ada)
     client.get("/me/learning")
@@ -222,7 +219,7 @@ def test_my_learning_query_count_does_not_grow_with_enrolments(world, client, au
         extra = make_pathway(world["acme"], f"Extra {i}", [
             StepData("offering", offering_id=world["course"].id),
             StepData("reading", "Read", url="https://read.test")])
-        pathway_service.enrol_self(ada, extra)
+        enrolments.enrol_self(ada, extra)
     db.session.commit()
     db.session.expire_all()
     with count_queries() as four:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from app.auth import service as accounts
 from app.extensions import db
 from app.models import PendingImport
-from pathways import pathway_service
-from pathways.pathway_service import StepData
+from pathways.learning import enrolments
+from pathways.learning.builder import StepData
+from tests.pathways.learning.conftest import make_pathway  # noqa: F401
 from tests.tenancy import Route, assert_foreign_404
 
-from .catalogue_helpers import PDF, admin_of, make_offering, make_pathway, make_provider  # noqa: F401
+from .catalogue_helpers import PDF, admin_of, make_offering, make_provider  # noqa: F401  (fixtures)
 
 ALL = ("admin", "manager", "employee", "executive")
 
@@ -29,9 +30,9 @@ def test_foreign_ids_are_404_everywhere(app, client, auth, make_company, make_us
                              provider_id=provider.id)
     path = make_pathway(acme, "Path", [StepData("offering", offering_id=offering.id),
                                        StepData("reading", "Read", url="https://r.test")])
-    enrolment = pathway_service.enrol_self(ada, path)
-    pathway_service.set_verification(admin_of(acme), True)
-    done = pathway_service.complete_step(ada, enrolment, path.steps[0], "note",
+    enrolment = enrolments.enrol_self(ada, path)
+    enrolments.set_verification(admin_of(acme), True)
+    done = enrolments.complete_step(ada, enrolment, path.steps[0], "note",
                                          certificate=(PDF, "c.pdf"))
     pending = PendingImport(company_id=acme.id, created_by_id=boss.id, kind="offerings",
                             filename="o.csv", content="title,type,price,duration_hours\nX,book,1,1\n")
@@ -45,7 +46,7 @@ def test_foreign_ids_are_404_everywhere(app, client, auth, make_company, make_us
     own_cap = make_capability(globex, "Own")
     own_offering = make_offering(globex, "Own course", develops={own_cap: (1, 2)})
     own_path = make_pathway(globex, "Own path", [StepData("offering", offering_id=own_offering.id)])
-    own_enrolment = pathway_service.enrol_self(hank, own_path)
+    own_enrolment = enrolments.enrol_self(hank, own_path)
     _t, token = accounts.create_token(hank, "t")
     db.session.commit()
     bearer = {"Authorization": f"Bearer {token}"}

@@ -7,16 +7,10 @@ from sqlalchemy import func, select
 
 from app import demo
 from app.extensions import db
-from pathways import catalogue, pathway_service, recommend
-from pathways.catalogue_models import (
-    Enrolment,
-    Offering,
-    OfferingCapability,
-    Pathway,
-    Provider,
-    Review,
-    StepCompletion,
-)
+from pathways import catalogue
+from pathways.catalogue_models import Offering, OfferingCapability, Provider, Review
+from pathways.learning import enrolments, recommend
+from pathways.learning.models import Enrolment, Pathway, StepCompletion
 from pathways.models import Capability
 
 
@@ -51,6 +45,6 @@ def test_demo_seeds_a_catalogue_pathways_progress_and_reviews(app):
         assert catalogue.has_completed(review.user, offering)
     # Emma is on the senior pathway with her first step done, and has suggestions.
     emma = world.people["employee@acme.test"]
-    mine = pathway_service.enrolments_of(emma)
-    assert mine and pathway_service.progress(mine[0]).required_done == 1
+    mine = enrolments.enrolments_of(emma)
+    assert mine and enrolments.progress(mine[0]).required_done == 1
     assert recommend.recommend(emma).candidates

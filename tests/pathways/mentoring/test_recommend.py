@@ -4,7 +4,7 @@ per session, and out of the list when the mentor is in the person's reporting li
 from __future__ import annotations
 
 from app.extensions import db
-from pathways import recommend
+from pathways.learning import recommend
 from pathways.mentoring import availability
 
 

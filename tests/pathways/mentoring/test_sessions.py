@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
-from pathways import pathway_service
-from pathways.catalogue_models import StepCompletion
+from pathways.learning import enrolments
+from pathways.learning.builder import StepData
+from pathways.learning.models import StepCompletion
 from pathways.mentoring import availability, bookings, sessions
 from pathways.mentoring.models import MentorBooking
-from pathways.pathway_service import StepData
 from tests.conftest import PASSWORD
-from tests.pathways.catalogue_helpers import make_pathway  # noqa: F401
+from tests.pathways.learning.conftest import make_pathway  # noqa: F401
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def story(acme, admin, cap, make_user, make_mentor, make_pathway):  # noqa: F811
         StepData("reading", "Read the playbook", url="https://r.test"),
         StepData("mentor_session", capability_id=cap.id, to_level=3)])
     reading, session_step = sorted(path.steps, key=lambda s: s.position)
-    enrolment = pathway_service.enrol_self(ada, path)
+    enrolment = enrolments.enrol_self(ada, path)
     db.session.commit()
     return dict(ada=ada, olga=olga, path=path, reading=reading, step=session_step,
                 enrolment=enrolment)
@@ -67,7 +67,7 @@ def test_booking_from_the_step_links_the_session_to_it(app, story, cap):
 
 def test_feedback_after_the_session_completes_the_step(story):
     ada, enrolment, step, olga = story["ada"], story["enrolment"], story["step"], story["olga"]
-    pathway_service.complete_step(ada, enrolment, story["reading"], "read")
+    enrolments.complete_step(ada, enrolment, story["reading"], "read")
     slot = availability.free_slots(olga)[0]
     booking = sessions.book_for_step(ada, enrolment, step, olga, slot.starts_at)
     db.session.commit()
@@ -80,7 +80,7 @@ def test_feedback_after_the_session_completes_the_step(story):
 
 def test_an_attestation_completes_the_step_once(story, cap):
     ada, enrolment, step, olga = story["ada"], story["enrolment"], story["step"], story["olga"]
-    pathway_service.complete_step(ada, enrolment, story["reading"], "read")
+    enrolments.complete_step(ada, enrolment, story["reading"], "read")
     booking = sessions.book_for_step(ada, enrolment, step, olga,
                                              availability.free_slots(olga)[0].starts_at)
     after = booking.ends_at + timedelta(minutes=1)

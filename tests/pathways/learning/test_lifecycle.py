@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from app.errors import Conflict, ValidationError
 from app.extensions import db
-from pathways import pathway_service, recommend
-from pathways.catalogue_models import StepCompletion
-from pathways.pathway_service import StepData
-
-from .catalogue_helpers import admin_of, make_pathway  # noqa: F401
+from pathways.learning import builder, enrolments, recommend
+from pathways.learning.builder import StepData
+from pathways.learning.models import StepCompletion
+from tests.pathways.catalogue_helpers import admin_of
 
 
 @pytest.fixture
@@ -29,8 +28,8 @@ def story(make_company, make_user, make_capability, make_role, assign, make_path
     path = make_pathway(acme, "Testing journey", [
         StepData("reading", f"Read {n}", url=f"https://r{n}.test", capability_id=testing.id,
                  to_level=n) for n in (1, 2, 3)])
-    enrolment = pathway_service.enrol_self(ada, path)
-    pathway_service.complete_step(ada, enrolment, path.steps[0], "read it")
+    enrolment = enrolments.enrol_self(ada, path)
+    enrolments.complete_step(ada, enrolment, path.steps[0], "read it")
     db.session.commit()
     assert admin_of(acme).id == admin.id
     return dict(acme=acme, admin=admin, ada=ada, bob=bob, path=path,
@@ -44,14 +43,14 @@ def titles(recs):
 def test_archiving_hides_the_pathway_but_enrolments_carry_on(client, auth, story):
     path, ada, bob = story["path"], story["ada"], story["bob"]
     assert titles(recommend.recommend(bob)) == ["Testing journey"]
-    pathway_service.archive(story["admin"], path)
+    builder.archive(story["admin"], path)
     db.session.commit()
     assert path.archived and path.archived_at is not None
     assert titles(recommend.recommend(bob)) == []
     with pytest.raises(ValidationError, match="archived"):
-        pathway_service.enrol_self(bob, path)
+        enrolments.enrol_self(bob, path)
     with pytest.raises(ValidationError, match="archived"):
-        pathway_service.assign(story["admin"], path, [bob])
+        enrolments.assign(story["admin"], path, [bob])
 
     auth.login(bob)
     assert "Testing journey" not in client.get("/pathways").get_data(as_text=True)
@@ -70,7 +69,7 @@ def test_archiving_hides_the_pathway_but_enrolments_carry_on(client, auth, story
 
 def test_archived_pathways_leave_the_api_list_but_stay_readable_to_the_enrolled(
         api_as, story):
-    pathway_service.archive(story["admin"], story["path"])
+    builder.archive(story["admin"], story["path"])
     db.session.commit()
     bob, ada = api_as(story["bob"]), api_as(story["ada"])
     assert bob.get("/api/v1/pathways").get_json()["items"] == []
@@ -81,13 +80,13 @@ def test_archived_pathways_leave_the_api_list_but_stay_readable_to_the_enrolled(
 
 def test_restore_publishes_again(story):
     path = story["path"]
-    pathway_service.archive(story["admin"], path)
+    builder.archive(story["admin"], path)
     with pytest.raises(ValidationError, match="restore"):
-        pathway_service.publish(story["admin"], path)
-    pathway_service.restore(story["admin"], path)
+        builder.publish(story["admin"], path)
+    builder.restore(story["admin"], path)
     assert path.status == "published" and path.archived_at is None
     with pytest.raises(Conflict):
-        pathway_service.restore(story["admin"], path)
+        builder.restore(story["admin"], path)
 
 
 def test_the_builder_archives_and_restores(client, auth, story):
@@ -106,10 +105,10 @@ def test_completed_steps_keep_their_place(client, auth, story):
     path, admin = story["path"], story["admin"]
     first, second, third = sorted(path.steps, key=lambda s: s.position)
     with pytest.raises(Conflict, match="'Read 1'"):
-        pathway_service.move_step(admin, path, second, -1)
+        builder.move_step(admin, path, second, -1)
     with pytest.raises(Conflict, match="keep their place"):
-        pathway_service.move_step(admin, path, first, +1)
-    pathway_service.move_step(admin, path, third, -1)  # nobody completed 2 or 3: allowed
+        builder.move_step(admin, path, first, +1)
+    builder.move_step(admin, path, third, -1)  # nobody completed 2 or 3: allowed
     db.session.commit()
     assert [s.title for s in sorted(path.steps, key=lambda s: s.position)] == [
         "Read 1", "Read 3", "Read 2"]

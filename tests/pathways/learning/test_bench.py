@@ -1,4 +1,5 @@
-"""The catalogue benchmark functions run end to end on a small demo (timings not asserted)."""
+"""The catalogue and recommendation benchmarks run end to end on a small demo (timings not
+asserted); the recommendations are timed on the catalogue the first one grew."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from app import demo
 from app.extensions import db
 from pathways import bench_catalogue
 from pathways.catalogue_models import Offering
+from pathways.learning import bench
 
 
 @pytest.fixture
@@ -27,7 +29,8 @@ def test_catalogue_bench_runs_on_a_small_demo(app):
         Offering.search_text.contains("foundations"))) > 0
     db.session.rollback()  # the benchmarks open their own app contexts (SQLite: one writer)
     assert all("median_ms" in t for t in bench_catalogue.search(app, repeat=1).values())
-    assert bench_catalogue.recommendations(app, people=3)["runs"] == 3
+    assert bench.recommendations(app, people=3)["runs"] == 3
     rows: list[tuple[str, str]] = []
-    bench_catalogue.run(app, lambda section, metric, value, goal="": rows.append((section, metric)))
+    for module in (bench_catalogue, bench):
+        module.run(app, lambda section, metric, value, goal="": rows.append((section, metric)))
     assert len(rows) == 9 and all(section == "catalogue" for section, _m in rows)

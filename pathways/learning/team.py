@@ -1,7 +1,7 @@
 """Managers and their team's pathways: who reports to them, and assigning a published pathway
 to some or all of those direct reports (flush, never commit).
 
-The rules of assigning stay in `pathway_service.assign`; this module only turns "these
+The rules of assigning stay in `enrolments.assign`; this module only turns "these
 reports" or "my whole team" into the people to enrol, refusing anyone who is not a direct
 report with a message naming them.
 """
@@ -17,8 +17,8 @@ from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User, UserStatus
 
-from . import pathway_service
-from .catalogue_models import Pathway
+from . import enrolments
+from .models import Pathway
 
 
 def direct_reports(manager: User) -> list[User]:
@@ -36,7 +36,7 @@ def published_pathways(company_id: int) -> list[Pathway]:
 
 def assign_to_reports(actor: User, pathway: Pathway, people: Sequence[User],
                       everyone: bool = False, due_date: date | None = None
-                      ) -> pathway_service.AssignResult:
+                      ) -> enrolments.AssignResult:
     """Enrol the chosen direct reports (or all of them) in `pathway`."""
     if not actor.has_role("manager"):
         raise PermissionDenied("Only managers assign pathways to their team.")
@@ -54,4 +54,4 @@ def assign_to_reports(actor: User, pathway: Pathway, people: Sequence[User],
         raise ValidationError("Nobody reports to you yet." if everyone or not reports else
                               "Choose at least one person, or tick 'All my direct reports'.",
                               "user_ids")
-    return pathway_service.assign(actor, pathway, chosen, (), due_date)
+    return enrolments.assign(actor, pathway, chosen, (), due_date)

@@ -1,4 +1,4 @@
-"""Pathways: enrol, progress, complete steps (building lives in `pathway_builder`, re-exported).
+"""Pathways: enrol, progress, complete steps (building a pathway lives in `builder`).
 
 Rules (also in docs/catalogue.md):
 - A prerequisite is always an *earlier* step of the same pathway, so prerequisites never form a
@@ -17,10 +17,12 @@ Rules (also in docs/catalogue.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
@@ -28,33 +30,12 @@ from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Team, User, UserStatus, utcnow
+from pathways import catalogue, gaps, levels
+from pathways.catalogue_models import Offering
+from pathways.models import Source
 
-from . import catalogue, gaps, levels, pathway_mail, uploads
-from .catalogue_models import (
-    Enrolment,
-    LearningSettings,
-    Offering,
-    Pathway,
-    PathwayStep,
-    StepCompletion,
-    StepKind,
-)
-from .models import Source
-from .pathway_builder import (  # noqa: F401  (re-exported: building lives there)
-    Estimate,
-    StepData,
-    add_step,
-    archive,
-    completed_step_ids,
-    estimate,
-    move_step,
-    publish,
-    remove_step,
-    restore,
-    save_pathway,
-    step_cost,
-    unpublish,
-)
+from . import mail, uploads
+from .models import Enrolment, LearningSettings, Pathway, PathwayStep, StepCompletion, StepKind
 
 
 def _require_admin(actor: User) -> None:
@@ -243,7 +224,7 @@ def complete_step(actor: User, enrolment: Enrolment, step: PathwayStep, note: st
     if completion.status == "done":
         _record_evidence(actor, enrolment, step, completion, reference, on)
     else:
-        pathway_mail.send_verification_request(enrolment, step, completion)
+        mail.send_verification_request(enrolment, step, completion)
     _refresh_status(enrolment)
     audit.record(actor, enrolment.company_id, "pathway.step_done", "enrolment", enrolment.id,
                  f"{employee.name}: '{step.title}' {completion.status}")
@@ -386,3 +367,29 @@ def open_steps_for(employee: User, offering: Offering) -> list[tuple[Enrolment, 
                PathwayStep.id.not_in(done.scalar_subquery()))
         .order_by(Enrolment.id, PathwayStep.position)).all()
     return [(e, st) for e, st in rows]
+
+
+# --- sessions booked from a step (the mentoring room registers them) ---------------------------
+
+StepSessions = Callable[[Enrolment], dict[int, Any]]
+StepBookingCheck = Callable[[User, Enrolment, PathwayStep], None]
+
+
+def add_step_sessions(app: Flask, sessions_by_step: StepSessions,
+                      check_booking: StepBookingCheck) -> None:
+    """A higher room's sessions booked from mentor-session steps: `sessions_by_step(enrolment)`
+    gives {step id: session} for the enrolment page; `check_booking(actor, enrolment, step)`
+    raises a DomainError when that step cannot be booked."""
+    app.extensions["trellis_step_sessions"] = (sessions_by_step, check_booking)
+
+
+def step_sessions(enrolment: Enrolment) -> dict[int, Any]:
+    hook = current_app.extensions.get("trellis_step_sessions")
+    return hook[0](enrolment) if hook else {}
+
+
+def check_step_booking(actor: User, enrolment: Enrolment, step: PathwayStep) -> None:
+    hook = current_app.extensions.get("trellis_step_sessions")
+    if hook is None:
+        raise ValidationError("Mentor sessions cannot be booked here.", "step_id")
+    hook[1](actor, enrolment, step)

@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from pathways import pathway_service
-from pathways.catalogue_models import StepCompletion
-from pathways.pathway_service import StepData
-
-from .catalogue_helpers import admin_of, make_pathway  # noqa: F401
+from pathways.learning import enrolments
+from pathways.learning.builder import StepData
+from pathways.learning.models import StepCompletion
+from tests.pathways.catalogue_helpers import admin_of
 
 
 @pytest.fixture
@@ -29,8 +28,8 @@ def story(make_company, make_user, make_capability, make_pathway):  # noqa: F811
     testing = make_capability(acme, "Testing")
     path = make_pathway(acme, "Testing journey", [StepData(
         "practice", "Write the test plan", capability_id=testing.id, to_level=3)])
-    pathway_service.set_verification(admin_of(acme), True)
-    enrolment = pathway_service.enrol_self(ada, path)
+    enrolments.set_verification(admin_of(acme), True)
+    enrolment = enrolments.enrol_self(ada, path)
     db.session.commit()
     return dict(morgan=morgan, ada=ada, path=path, enrolment=enrolment)
 
@@ -65,7 +64,7 @@ def test_a_pending_completion_mails_the_manager_a_link_that_verifies(app, smtp, 
 
 def test_no_mail_when_the_completion_rolls_back(app, smtp, story):
     step = story["path"].steps[0]
-    pathway_service.complete_step(story["ada"], story["enrolment"], step, "note")
+    enrolments.complete_step(story["ada"], story["enrolment"], step, "note")
     db.session.rollback()
     assert smtp.inbox.messages == []
     assert db.session.scalar(select(OutboxMessage.id)) is None
@@ -73,7 +72,7 @@ def test_no_mail_when_the_completion_rolls_back(app, smtp, story):
 
 def test_no_mail_without_verification_or_when_the_manager_marks_it(app, smtp, story):
     step = story["path"].steps[0]
-    pathway_service.complete_step(story["morgan"], story["enrolment"], step, "seen it done")
+    enrolments.complete_step(story["morgan"], story["enrolment"], step, "seen it done")
     db.session.commit()
     assert smtp.inbox.messages == []
     assert db.session.scalar(select(StepCompletion.status)) == "done"
@@ -81,7 +80,7 @@ def test_no_mail_without_verification_or_when_the_manager_marks_it(app, smtp, st
 
 def test_the_verify_redirect_stays_on_this_site(app, story):
     step = story["path"].steps[0]
-    done = pathway_service.complete_step(story["ada"], story["enrolment"], step, "x")
+    done = enrolments.complete_step(story["ada"], story["enrolment"], step, "x")
     db.session.commit()
     client = app.test_client()
     client.post("/login", data={"email": "morgan@acme.test", "password": "correct-horse-battery"})

@@ -3,8 +3,7 @@
 A prerequisite is always an *earlier* step of the same pathway, so prerequisites never form a
 cycle; moving a step above one of its prerequisites is refused. Publishing needs at least one
 step and no retired offering. Archiving retires a published or draft pathway without touching
-its enrolments; steps someone completed are not moved. (Re-exported by
-`pathways.pathway_service`.)
+its enrolments; steps someone completed are not moved.
 """
 
 from __future__ import annotations
@@ -18,17 +17,11 @@ from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User, utcnow
+from pathways import catalogue
+from pathways.catalogue_models import Offering
+from pathways.models import Capability, Role
 
-from . import catalogue
-from .catalogue_models import (
-    STEP_KINDS,
-    Offering,
-    Pathway,
-    PathwayStep,
-    StepCompletion,
-    StepKind,
-)
-from .models import Capability, Role
+from .models import STEP_KINDS, Pathway, PathwayStep, StepCompletion, StepKind
 
 
 def _require_admin(actor: User) -> None:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from pathways import catalogue, recommend
-from pathways.pathway_service import StepData
-
-from .catalogue_helpers import admin_of, make_offering, make_pathway  # noqa: F401
+from pathways import catalogue
+from pathways.learning import recommend
+from pathways.learning.builder import StepData
+from tests.pathways.catalogue_helpers import admin_of, make_offering  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

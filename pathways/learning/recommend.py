@@ -32,18 +32,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Company, User
+from pathways import gaps as gaps_service
+from pathways import roles
+from pathways.catalogue_models import Offering, OfferingCapability
+from pathways.gaps import Gap
+from pathways.models import Role
 
-from . import gaps as gaps_service
-from . import roles
-from .catalogue_models import (
-    Offering,
-    OfferingCapability,
-    Pathway,
-    PathwayStep,
-    StepKind,
-)
-from .gaps import Gap
-from .models import Role
+from .models import Pathway, PathwayStep, StepKind
 
 MONEY_PER_HOUR = 50  # major currency units that weigh like one hour of time
 

@@ -16,19 +16,19 @@ from app.identity import roles_required
 from app.models import User
 from app.tenancy import get_or_404
 
-from . import pathway_service, team_learning
-from .catalogue_models import Pathway
-from .forms_catalogue import TeamAssignForm
+from . import enrolments, team
+from .forms import TeamAssignForm
+from .models import Pathway
 
 bp = Blueprint("team_learning", __name__)
 
 
 def _render(form: TeamAssignForm, status: int = 200) -> tuple[str, int]:
-    reports = team_learning.direct_reports(current_user)
+    reports = team.direct_reports(current_user)
     form.pathway_id.choices = as_choices([("", "Choose a pathway")] + [
-        (p.id, p.title) for p in team_learning.published_pathways(current_user.company_id)])
+        (p.id, p.title) for p in team.published_pathways(current_user.company_id)])
     form.user_ids.choices = [(p.id, p.name) for p in reports]
-    rows = pathway_service.team_enrolments(current_user)
+    rows = enrolments.team_enrolments(current_user)
     today = date.today()
     return render_template("pathways/learning/team.html", form=form, reports=reports, rows=rows,
                            today=today, overdue=sum(1 for r in rows if r.overdue(today))), status
@@ -61,7 +61,7 @@ def submit() -> Response | tuple[str, int]:
     pathway = get_or_404(Pathway, form.pathway_id.data)
     people = [get_or_404(User, uid) for uid in dict.fromkeys(form.user_ids.data or [])]
     try:
-        result = team_learning.assign_to_reports(current_user, pathway, people,
+        result = team.assign_to_reports(current_user, pathway, people,
                                                  form.everyone.data, form.due_date.data)
     except DomainError as exc:
         db.session.rollback()

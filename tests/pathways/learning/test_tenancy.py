@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import PendingImport
-from pathways import pathway_service
+from pathways.learning import enrolments
+from pathways.learning.builder import StepData
 from pathways.mentoring import mentors
-from pathways.pathway_service import StepData
 from tests.tenancy import Route, assert_foreign_404
-
-from .catalogue_helpers import make_pathway  # noqa: F401
 
 ALL = ("admin", "manager", "employee", "executive")
 
@@ -25,7 +23,7 @@ def test_foreign_ids_are_404_on_the_new_routes(app, client, auth, api_as, make_c
     path = make_pathway(acme, "Acme path", [StepData("reading", "Read", url="https://r.test"),
                                             StepData("mentor_session", capability_id=cap.id,
                                                      to_level=2)])
-    enrolment = pathway_service.enrol_self(ada, path)
+    enrolment = enrolments.enrol_self(ada, path)
     step = path.steps[1]
     pending = PendingImport(company_id=acme.id, created_by_id=boss.id, kind="coaches",
                             filename="c.csv", content="name,email,hourly_rate_minor,timezone\n"

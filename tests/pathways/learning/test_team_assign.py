@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from pathways import pathway_service
-from pathways.catalogue_models import Enrolment
-from pathways.pathway_service import StepData
+from pathways.learning import builder, enrolments
+from pathways.learning.builder import StepData
+from pathways.learning.models import Enrolment
 from tests.conftest import db_fingerprint
-
-from .catalogue_helpers import admin_of, make_pathway  # noqa: F401
+from tests.pathways.catalogue_helpers import admin_of
 
 
 @pytest.fixture
@@ -84,7 +83,7 @@ def test_bad_assignments_name_the_field_and_change_nothing(client, auth, team, f
 
 
 def test_an_archived_pathway_cannot_be_assigned(client, auth, team):
-    pathway_service.archive(admin_of(team["acme"]), team["path"])
+    builder.archive(admin_of(team["acme"]), team["path"])
     db.session.commit()
     auth.login(team["morgan"])
     response = client.post("/team/pathways", data={"pathway_id": team["path"].id,
@@ -96,7 +95,7 @@ def test_an_archived_pathway_cannot_be_assigned(client, auth, team):
 
 def test_the_list_marks_overdue_enrolments(client, auth, team):
     admin = admin_of(team["acme"])
-    pathway_service.assign(admin, team["path"], [team["ada"]], due_date=date.today())
+    enrolments.assign(admin, team["path"], [team["ada"]], due_date=date.today())
     db.session.execute(Enrolment.__table__.update().values(due_date=date.today() - timedelta(1)))
     db.session.commit()
     auth.login(team["morgan"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.mail import external_url, queue_email
 from app.models import UserStatus
 
-from .catalogue_models import Enrolment, PathwayStep, StepCompletion
+from .models import Enrolment, PathwayStep, StepCompletion
 
 
 def send_verification_request(enrolment: Enrolment, step: PathwayStep,
