@@ -11,45 +11,27 @@ def init_app(app: Flask) -> None:
     from app.home import add_home_card
     from app.web import NavItem, add_nav, add_stylesheet
 
-    # models, catalogue_models: tables for create_all/Alembic
-    from . import (  # noqa: F401
-        api,
-        api_catalogue,
-        catalogue_models,
-        cli,
-        demo,
-        demo_catalogue,
-        learning,
-        mentoring,
-        models,
-        requests,
-    )
+    # models: tables for create_all/Alembic
+    from . import api, catalogue, cli, demo, learning, mentoring, models, requests  # noqa: F401
     from .views_capabilities import bp as capabilities_bp
-    from .views_catalogue import bp as catalogue_bp
     from .views_frameworks import bp as frameworks_bp
     from .views_roles import bp as roles_bp
 
-    for bp in (frameworks_bp, roles_bp, capabilities_bp, catalogue_bp):
+    for bp in (frameworks_bp, roles_bp, capabilities_bp):
         app.register_blueprint(bp)
     api.init_app(app)
-    api_catalogue.init_app(app)
     cli.init_app(app)
     add_nav(app, NavItem("My capabilities", "capabilities.mine", (), order=10))
     add_nav(app, NavItem("My team", "capabilities.team", ("manager",), order=12))
-    add_nav(app, NavItem("Catalogue", "catalogue.browse", (), order=14))
     add_nav(app, NavItem("Coverage", "capabilities.coverage", ("admin", "executive"), order=30))
     add_nav(app, NavItem("Frameworks", "frameworks.index", ("admin",), order=3, section="admin"))
     add_nav(app, NavItem("Roles", "roles.index", ("admin",), order=4, section="admin"))
-    add_nav(app, NavItem("Offerings", "catalogue.admin_index", ("admin",), order=5, section="admin"))
     add_stylesheet(app, "css/pathways.css")
-    add_stylesheet(app, "css/catalogue.css")
     add_home_card(app, "pathways/_card_capabilities.html", ("employee", "manager"), order=20)
     add_seeder(app, demo.seed, order=30)
-    add_seeder(app, demo_catalogue.seed, order=60)
-    app.jinja_env.globals["offering_actions"] = lambda: app.extensions.get(
-        "trellis_offering_actions", [])
     app.jinja_env.globals["gap_sections"] = lambda: app.extensions.get(
         "trellis_gap_sections", [])
+    catalogue.init_app(app)
     learning.init_app(app)
     mentoring.init_app(app)
     requests.init_app(app)

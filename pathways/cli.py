@@ -1,5 +1,4 @@
-"""CLI: `flask import-framework --company SLUG [--framework NAME] [--scale NAME] FILE`,
-`flask import-offerings --company SLUG FILE` and `flask import-coaches --company SLUG FILE`."""
+"""CLI: `flask import-framework --company SLUG [--framework NAME] [--scale NAME] FILE`."""
 
 from __future__ import annotations
 
@@ -40,44 +39,5 @@ def import_framework(slug: str, framework_name: str | None, scale_name: str | No
                f"({plan.creates} new, {plan.updates} changed, {plan.unchanged} unchanged).")
 
 
-@click.command("import-offerings")
-@click.option("--company", "slug", required=True, help="Company slug, e.g. acme.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_offerings(slug: str, file: Path) -> None:
-    """Import catalogue offerings from CSV; a bad row: nothing written, every problem listed."""
-    from . import offering_import
-
-    company = company_by_slug(slug)
-    actor = first_admin(company)
-    text = read_import_file(file)
-    plan = offering_import.parse(company.id, text)
-    refuse_bad_plan(plan)
-    with click.progressbar(length=len(plan.rows), label="Importing offerings") as bar:
-        count = offering_import.apply(actor, plan, progress=bar.update)
-    db.session.commit()
-    click.echo(f"Imported {count} offerings ({plan.creates} new, {plan.updates} updated"
-               + (f"; new providers: {', '.join(plan.new_providers)}" if plan.new_providers
-                  else "") + ").")
-
-
-@click.command("import-coaches")
-@click.option("--company", "slug", required=True, help="Company slug, e.g. acme.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_coaches(slug: str, file: Path) -> None:
-    """Import external coaches from CSV; a bad row: nothing written, every problem listed."""
-    from .mentoring import coach_import
-
-    company = company_by_slug(slug)
-    actor = first_admin(company)
-    plan = coach_import.parse(company.id, read_import_file(file))
-    refuse_bad_plan(plan)
-    with click.progressbar(length=len(plan.rows), label="Importing coaches") as bar:
-        count = coach_import.apply(actor, plan, progress=bar.update)
-    db.session.commit()
-    click.echo(f"Imported {count} coaches ({plan.creates} new, {plan.updates} updated).")
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(import_framework)
-    app.cli.add_command(import_offerings)
-    app.cli.add_command(import_coaches)

@@ -32,7 +32,7 @@ def _module(name: str) -> ModuleType | None:
 
 
 def catalogue() -> ModuleType | None:
-    return _module("pathways.catalogue_models")
+    return _module("pathways.catalogue.models")
 
 
 def learning() -> ModuleType | None:

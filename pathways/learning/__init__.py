@@ -21,11 +21,12 @@ def init_app(app: Flask) -> None:
     from app.demo import add_seeder
     from app.home import add_home_card
     from app.web import NavItem, add_nav
+    from pathways.catalogue.offerings import add_develops_note
     from pathways.gaps import add_gap_section
 
     # models: tables; views_builder: its routes join the learning blueprint before it is
     # registered
-    from . import api, demo, models, views, views_builder, views_team  # noqa: F401
+    from . import api, demo, enrolments, models, views, views_builder, views_team  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views_team.bp)
@@ -37,4 +38,6 @@ def init_app(app: Flask) -> None:
                   order=21)
     app.jinja_env.globals["recommendations_for"] = recommendations_for
     add_gap_section(app, "pathways/learning/_me_recommendations.html")
+    app.jinja_env.globals["pathways_with_offering"] = enrolments.pathways_with_offering
+    add_develops_note(app, "pathways/learning/_offering_pathways.html")
     add_seeder(app, demo.seed, order=61)

@@ -17,8 +17,8 @@ from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User, utcnow
-from pathways import catalogue
-from pathways.catalogue_models import Offering
+from pathways.catalogue import offerings
+from pathways.catalogue.models import Offering
 from pathways.models import Capability, Role
 
 from .models import STEP_KINDS, Pathway, PathwayStep, StepCompletion, StepKind
@@ -33,8 +33,8 @@ def save_pathway(actor: User, title: str, description: str | None = None,
                  target_role: Role | None = None, target_capability: Capability | None = None,
                  self_enrol: bool = True, pathway: Pathway | None = None) -> Pathway:
     _require_admin(actor)
-    title = catalogue._text(title, "title", 200, required=True) or ""
-    description = catalogue._text(description, "description", 10_000)
+    title = offerings.clean_text(title, "title", 200, required=True) or ""
+    description = offerings.clean_text(description, "description", 10_000)
     for obj, name in ((target_role, "target_role_id"), (target_capability,
                                                          "target_capability_id")):
         if obj is not None and obj.company_id != actor.company_id:
@@ -97,18 +97,18 @@ def add_step(actor: User, pathway: Pathway, data: StepData) -> PathwayStep:
         elif data.kind == StepKind.MENTOR_SESSION:
             raise ValidationError("A mentor session is on a capability; choose one.",
                                   "capability_id")
-        step.url = catalogue.check_url(data.url)
+        step.url = offerings.check_url(data.url)
         if data.kind == StepKind.READING and not step.url:
             raise ValidationError("A reading step needs a link.", "url")
         hours, cost = data.estimated_hours or 0, data.estimated_cost_minor or 0
-        if not 0 <= hours <= catalogue.MAX_HOURS:
+        if not 0 <= hours <= offerings.MAX_HOURS:
             raise ValidationError("Estimated hours must be from 0.", "estimated_hours")
-        if not isinstance(cost, int) or not 0 <= cost <= catalogue.MAX_PRICE_MINOR:
+        if not isinstance(cost, int) or not 0 <= cost <= offerings.MAX_PRICE_MINOR:
             raise ValidationError("Estimated cost must be whole minor units from 0.",
                                   "estimated_cost_minor")
         step.estimated_hours, step.estimated_cost_minor = float(hours), cost
-    step.title = catalogue._text(title, "title", 200, required=True) or ""
-    step.description = catalogue._text(data.description, "description", 5000)
+    step.title = offerings.clean_text(title, "title", 200, required=True) or ""
+    step.description = offerings.clean_text(data.description, "description", 5000)
     earlier = {s.id: s for s in pathway.steps}
     for pid in data.prerequisite_ids:
         if pid not in earlier:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.demo import DemoWorld
 from app.extensions import db
 from app.models import User, UserStatus
-from pathways import catalogue
-from pathways.catalogue_models import Offering
+from pathways.catalogue.models import Offering
+from pathways.catalogue.reviews import save_review
 from pathways.models import Capability, Role
 
 from . import builder, enrolments
@@ -117,6 +117,6 @@ def _enrol(world: DemoWorld, rng: random.Random, paths: list) -> tuple[int, int]
                                               note="Done, notes in my learning journal.")
                 if step.offering is not None and rng.random() < 0.7:
                     rating, text = rng.choice(REVIEWS)
-                    catalogue.save_review(person, step.offering, rating, text)
+                    save_review(person, step.offering, rating, text)
                     reviews += 1
     return enrolled, reviews

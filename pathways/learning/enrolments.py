@@ -30,8 +30,9 @@ from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Team, User, UserStatus, utcnow
-from pathways import catalogue, gaps, levels
-from pathways.catalogue_models import Offering
+from pathways import gaps, levels
+from pathways.catalogue import completions, offerings
+from pathways.catalogue.models import Offering
 from pathways.models import Source
 
 from . import mail, uploads
@@ -206,8 +207,8 @@ def complete_step(actor: User, enrolment: Enrolment, step: PathwayStep, note: st
     missing = [p.title for p in step.prerequisites if p.id not in done]
     if missing:
         raise ValidationError(f"Complete {', '.join(missing)} first.", "step_id")
-    note = catalogue._text(note, "note", 4000)
-    link = catalogue.check_url(link, "link")
+    note = offerings.clean_text(note, "note", 4000)
+    link = offerings.check_url(link, "link")
     verify = settings(enrolment.company_id).require_manager_verification
     completion = StepCompletion(
         company_id=enrolment.company_id, enrolment_id=enrolment.id, step_id=step.id,
@@ -265,7 +266,7 @@ def _record_evidence(actor: User, enrolment: Enrolment, step: PathwayStep,
     employee = enrolment.user
     on = on or date.today()
     if step.kind == StepKind.OFFERING and step.offering is not None:
-        catalogue.record_offering_completion(
+        completions.record_offering_completion(
             actor, employee, step.offering, completion.note,
             reference=reference or f"step-completion:{completion.id}", on=on)
         return
@@ -367,6 +368,14 @@ def open_steps_for(employee: User, offering: Offering) -> list[tuple[Enrolment, 
                PathwayStep.id.not_in(done.scalar_subquery()))
         .order_by(Enrolment.id, PathwayStep.position)).all()
     return [(e, st) for e, st in rows]
+
+
+def pathways_with_offering(offering: Offering) -> list[Pathway]:
+    """The company's published pathways that have the offering as a step (the offering page)."""
+    return list(db.session.scalars(
+        select(Pathway).join(PathwayStep, PathwayStep.pathway_id == Pathway.id)
+        .where(Pathway.company_id == offering.company_id, PathwayStep.offering_id == offering.id,
+               Pathway.status == "published").distinct().order_by(Pathway.title)))
 
 
 # --- sessions booked from a step (the mentoring room registers them) ---------------------------

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import User, utcnow
-from pathways.catalogue_models import Offering
+from pathways.catalogue.models import Offering
 from pathways.models import Capability, Role
 
 

@@ -34,7 +34,7 @@ from app.extensions import db
 from app.models import Company, User
 from pathways import gaps as gaps_service
 from pathways import roles
-from pathways.catalogue_models import Offering, OfferingCapability
+from pathways.catalogue.models import Offering, OfferingCapability
 from pathways.gaps import Gap
 from pathways.models import Role
 

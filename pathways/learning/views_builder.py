@@ -25,7 +25,7 @@ from app.identity import roles_required
 from app.models import Team, User
 from app.money import to_minor
 from app.tenancy import current_company, get_or_404, scoped
-from pathways.catalogue_models import Offering
+from pathways.catalogue.models import Offering
 from pathways.frameworks import capability_options
 from pathways.models import Capability, Role
 

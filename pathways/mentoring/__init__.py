@@ -32,7 +32,16 @@ def init_app(app: Flask) -> None:
 
     # models: tables; views_coach_import: its routes join the mentors blueprint before it is
     # registered
-    from . import api, bookings, demo, models, views, views_coach_import, views_mentors  # noqa: F401
+    from . import (  # noqa: F401
+        api,
+        bookings,
+        cli,
+        demo,
+        models,
+        views,
+        views_coach_import,
+        views_mentors,
+    )
     from .mentors import local_time
     from .recommend import mentor_candidates
     from .sessions import bookings_by_step, check_step, on_session_held
@@ -40,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views_mentors.bp)
     api.init_app(app)
+    cli.init_app(app)
     add_nav(app, NavItem("Mentoring", "mentoring.index", (), order=14))
     add_nav(app, NavItem("Mentors & coaches", "mentors.coaches", ("admin",), order=7, section="admin"))
     add_stylesheet(app, "css/mentoring.css")

@@ -15,7 +15,7 @@ from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.tenancy import current_company, get_or_404
-from pathways.forms_catalogue import ImportOfferingsForm as ImportFileForm  # one CSV file field
+from pathways.catalogue.forms import ImportOfferingsForm as ImportFileForm  # one CSV file field
 
 from . import coach_import
 from .views_mentors import bp

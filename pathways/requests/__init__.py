@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from app.demo import add_seeder
     from app.home import add_home_card
     from app.web import NavItem, add_nav
-    from pathways import catalogue
+    from pathways.catalogue import offerings
     from pathways.mentoring import bookings
 
     from . import api, demo, links, models, views, views_overview  # noqa: F401  (models: tables)
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["requests_inbox_count"] = views.inbox_count
     app.jinja_env.globals["request_open_for"] = views.open_for
     links.connect()
-    catalogue.add_offering_action(app, "pathways/requests/_request_button.html")
+    offerings.add_offering_action(app, "pathways/requests/_request_button.html")
     bookings.add_booking_fact(app, "pathways/requests/_booking_request.html")
     add_nav(app, NavItem("My requests", "requests.mine", (), order=13))
     add_nav(app, NavItem("Approvals", "requests.inbox", ("manager", "admin"), order=15))

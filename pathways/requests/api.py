@@ -15,7 +15,7 @@ from app.extensions import db
 from app.idempotency import idempotency_key
 from app.pagination import paginated
 from app.tenancy import get_or_404
-from pathways.catalogue_models import Offering
+from pathways.catalogue.models import Offering
 from pathways.mentoring.models import MentorBooking
 
 from . import approval, queries, submit, transitions

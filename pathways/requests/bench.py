@@ -48,7 +48,7 @@ def _setup(url: str, workers: int, ops: int) -> tuple[list[tuple[int, int]], int
     from app.models import Company, User
     from billing import budgets, wallet
     from billing.policies import period_for
-    from pathways import catalogue
+    from pathways.catalogue import offerings
 
     app = _app(url)
     tag = uuid.uuid4().hex[:8]
@@ -75,7 +75,7 @@ def _setup(url: str, workers: int, ops: int) -> tuple[list[tuple[int, int]], int
                            period_for(company, date.today()))
             pairs.append((person.id, manager.id))
         wallet.record_bank_transfer(admin, company, 10**12, "BENCH", "bench-fund")
-        offering = catalogue.save_offering(admin, catalogue.OfferingData(
+        offering = offerings.save_offering(admin, offerings.OfferingData(
             title="Bench course", type="course", price_minor=PRICE, duration_hours=1))
         db.session.commit()
         offering_id = offering.id
@@ -88,7 +88,7 @@ def _request_worker(url: str, user_id: int, manager_id: int, offering_id: int, o
                     barrier: Any, out: Any) -> None:
     from app.extensions import db
     from app.models import User
-    from pathways.catalogue_models import Offering
+    from pathways.catalogue.models import Offering
 
     from . import submit, transitions
 

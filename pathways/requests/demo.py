@@ -34,8 +34,8 @@ from app.models import Company, User, UserRole, UserStatus, utcnow
 from billing import budgets, ledger
 from billing.errors import BudgetError
 from billing.policies import Period, period_for
-from pathways import catalogue
-from pathways.catalogue_models import Offering
+from pathways.catalogue import offerings
+from pathways.catalogue.models import Offering
 from pathways.mentoring import availability, bookings
 from pathways.mentoring.models import MentorProfile
 
@@ -242,7 +242,7 @@ def _globex_offerings(company: Company, admin: User) -> list[Offering]:
         Offering.company_id == company.id, Offering.price_minor > 0)))
     if found:
         return found
-    return [catalogue.save_offering(admin, catalogue.OfferingData(
+    return [offerings.save_offering(admin, offerings.OfferingData(
         title=title, type="course", price_minor=price, duration_hours=hours))
         for title, price, hours in GLOBEX_OFFERINGS]
 

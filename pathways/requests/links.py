@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import User, utcnow
-from pathways.catalogue_models import Offering
+from pathways.catalogue.models import Offering
 from pathways.learning.models import Enrolment, PathwayStep, StepCompletion
 from pathways.mentoring.models import BookingStatus, MentorBooking
 
@@ -97,7 +97,7 @@ def record_completion(actor: User, req: LearningRequest, note: str | None,
     completion and evidence), or else the offering's completion and evidence directly."""
     if req.offering_id is None:
         return  # a mentor session: the mentor attests progress on the booking itself
-    from pathways import catalogue
+    from pathways.catalogue import completions
     from pathways.learning import enrolments
 
     offering = db.session.get(Offering, req.offering_id)
@@ -113,7 +113,7 @@ def record_completion(actor: User, req: LearningRequest, note: str | None,
             return
         except (Conflict, ValidationError):
             pass  # done already, or its prerequisites are not: the offering still counts
-    catalogue.record_offering_completion(actor, requester, offering, note,
+    completions.record_offering_completion(actor, requester, offering, note,
                                          reference=req.reference, on=on)
 
 

@@ -20,9 +20,9 @@ from app.models import User
 from app.money import money
 from billing import holds
 
-from . import links
 from .approval import decide_chain, settings_for
 from .errors import RequestError
+from .links import booking_terms, enrolled_step, link_booking
 from .models import NOTE_MAX, LearningRequest, RequestStatus
 from .notify import notify_approvers
 from .transitions import mark_approved, record_event
@@ -44,7 +44,7 @@ def _by_client_key(company_id: int, client_key: str) -> LearningRequest | None:
 
 def _enrolled_step(requester: User, offering: Any) -> tuple[Any, Any] | None:
     """(enrolment, step) when the offering is an open step of a pathway the person follows."""
-    return links.enrolled_step(requester, offering)
+    return enrolled_step(requester, offering)
 
 
 def _create(actor: User, kind: str, title: str, price_minor: int, currency: str,
@@ -112,10 +112,10 @@ def create_for_booking(actor: User, booking: Any, note: str | None,
     """Ask for a paid mentor booking (an external coach's session)."""
     if booking.company_id != actor.company_id:
         raise ValidationError("No such mentor booking.", "mentor_booking_id")
-    title, price, currency, mentee_id = links.booking_terms(booking)
+    title, price, currency, mentee_id = booking_terms(booking)
     if mentee_id != actor.id:
         raise PermissionDenied("You can only request your own mentor bookings.")
     req = _create(actor, "mentor_booking", title, price, currency, note, client_key,
                   mentor_booking_id=booking.id)
-    links.link_booking(booking, req)
+    link_booking(booking, req)
     return req

@@ -21,7 +21,7 @@ from app.tenancy import current_company, get_or_404, scoped
 from billing.models import Budget, Hold
 from billing.policies import period_for, period_starting
 from billing.queries import person_balances
-from pathways.catalogue_models import Offering
+from pathways.catalogue.models import Offering
 from pathways.mentoring.models import MentorBooking
 
 from . import approval, links, queries, submit, transitions

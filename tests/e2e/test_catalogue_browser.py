@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.pathways.catalogue_helpers import PDF, make_offering  # noqa: F401  (fixtures)
+from tests.pathways.catalogue.conftest import PDF, make_offering  # noqa: F401  (fixtures)
 from tests.pathways.conftest import (  # noqa: F401  (the capability-map factories)
     assign,
     evidence,

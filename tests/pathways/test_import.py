@@ -17,7 +17,7 @@ Delivery,Estimation,Sizes work,ESCO:3,,
 """
 
 
-def _admin(make_company, make_user):
+def admin_of(make_company, make_user):
     acme = make_company()
     return acme, make_user(acme, roles=("admin",))
 
@@ -31,7 +31,7 @@ def _import(actor, text, name="Engineering", scale=None, filename="f.csv"):
 
 
 def test_csv_import_creates_framework_categories_and_capabilities(make_company, make_user):
-    _acme, hr = _admin(make_company, make_user)
+    _acme, hr = admin_of(make_company, make_user)
     plan, fw = _import(hr, CSV)
     assert (plan.creates, plan.updates, plan.new_categories) == (3, 0, ["Craft", "Delivery"])
     assert fw.scale.name == "Proficiency 1–5" and fw.scale.max_level == 5
@@ -41,7 +41,7 @@ def test_csv_import_creates_framework_categories_and_capabilities(make_company, 
 
 
 def test_every_bad_row_is_named_and_nothing_is_written(make_company, make_user, fingerprint):
-    _acme, hr = _admin(make_company, make_user)
+    _acme, hr = admin_of(make_company, make_user)
     before = fingerprint()
     bad = ("category,name,description,external_id,level_7\n"
            "Craft,Testing,,X1,\n"
@@ -63,7 +63,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(make_company, make_user, 
 
 
 def test_file_level_problems(make_company, make_user):
-    _acme, hr = _admin(make_company, make_user)
+    _acme, hr = admin_of(make_company, make_user)
     assert "header" in str(fi.parse_csv(hr.company_id, "title,text\nA,B\n", "F").errors[0])
     assert "no capabilities" in str(fi.parse_csv(hr.company_id, "category,name\n", "F").errors[0])
     plan = fi.parse_csv(hr.company_id, CSV, "F", "Missing scale")
@@ -72,7 +72,7 @@ def test_file_level_problems(make_company, make_user):
 
 
 def test_reimport_updates_by_external_id_or_category_and_name(make_company, make_user):
-    _acme, hr = _admin(make_company, make_user)
+    _acme, hr = admin_of(make_company, make_user)
     _import(hr, CSV)
     again = ("category,name,description,external_id\n"
              "Quality,Testing well,Writes good tests,ESCO:1\n"  # renamed and moved, same id
@@ -89,7 +89,7 @@ def test_reimport_updates_by_external_id_or_category_and_name(make_company, make
 
 
 def test_reimport_refuses_an_id_that_clashes_with_an_existing_name(make_company, make_user):
-    _acme, hr = _admin(make_company, make_user)
+    _acme, hr = admin_of(make_company, make_user)
     _import(hr, CSV)
     plan = fi.parse_csv(hr.company_id, "category,name,external_id\nCraft,Testing,OTHER\n",
                         "Engineering")
@@ -99,7 +99,7 @@ def test_reimport_refuses_an_id_that_clashes_with_an_existing_name(make_company,
 
 
 def test_json_round_trip_keeps_scale_descriptors_and_retired(make_company, make_user):
-    acme, hr = _admin(make_company, make_user)
+    acme, hr = admin_of(make_company, make_user)
     _plan, fw = _import(hr, CSV)
     cap = db.session.scalar(select(Capability).where(Capability.name == "Refactoring"))
     cap.retired_at = cap.created_at
@@ -118,7 +118,7 @@ def test_json_round_trip_keeps_scale_descriptors_and_retired(make_company, make_
 
 
 def test_progress_reports_every_row(make_company, make_user):
-    _acme, hr = _admin(make_company, make_user)
+    _acme, hr = admin_of(make_company, make_user)
     rows = "".join(f"Cat {i % 7},Skill {i},,S{i}\n" for i in range(5000))
     plan = fi.parse_csv(hr.company_id, "category,name,description,external_id\n" + rows, "Big")
     seen: list[int] = []
@@ -131,7 +131,7 @@ def test_progress_reports_every_row(make_company, make_user):
 
 def test_cli_imports_and_exits_1_on_a_bad_row_writing_nothing(app, make_company, make_user,
                                                               tmp_path, fingerprint):
-    acme, _hr = _admin(make_company, make_user)
+    acme, _hr = admin_of(make_company, make_user)
     runner = app.test_cli_runner()
     bad = tmp_path / "bad.csv"
     bad.write_text("category,name\nCraft,\n")

@@ -11,7 +11,7 @@ from app.models import PendingImport
 from pathways.models import Capability, CareerMove, Framework, Role, RoleAssignment, Scale
 
 
-def _admin(make_company, make_user, auth):
+def admin_of(make_company, make_user, auth):
     acme = make_company()
     hr = make_user(acme, roles=("admin", "employee"))
     auth.login(hr)
@@ -20,7 +20,7 @@ def _admin(make_company, make_user, auth):
 
 def test_admin_creates_a_scale_a_framework_and_a_capability(client, auth, make_company,
                                                             make_user):
-    _admin(make_company, make_user, auth)
+    admin_of(make_company, make_user, auth)
     assert b"No framework yet" in client.get("/frameworks").data
     r = client.post("/frameworks", data={"scale-name": "Five", "scale-levels":
                                          "Aware: basics\nWorking\nPractitioner\nAdvanced\nExpert"})
@@ -48,7 +48,7 @@ def test_admin_creates_a_scale_a_framework_and_a_capability(client, auth, make_c
 
 
 def test_import_previews_then_imports_and_exports(client, auth, make_company, make_user):
-    _admin(make_company, make_user, auth)
+    admin_of(make_company, make_user, auth)
     csv = b"category,name,description,external_id\nCraft,Testing,,T1\nCraft,,,T2\n"
     r = client.post("/frameworks/import", data={"file": (io.BytesIO(csv), "skills.csv"),
                                                 "framework": "Eng"})
@@ -73,7 +73,7 @@ def test_import_previews_then_imports_and_exports(client, auth, make_company, ma
 
 def test_change_scale_maps_levels(client, auth, make_company, make_user, make_capability,
                                   make_role):
-    acme, hr = _admin(make_company, make_user, auth)
+    acme, hr = admin_of(make_company, make_user, auth)
     cap = make_capability(acme, "Testing")
     role = make_role(acme, "Engineer", {cap: 4})
     from pathways import frameworks
@@ -93,7 +93,7 @@ def test_change_scale_maps_levels(client, auth, make_company, make_user, make_ca
 
 def test_roles_requirements_moves_copy_matrix_and_assignment(client, auth, make_company,
                                                              make_user, make_capability):
-    acme, _hr = _admin(make_company, make_user, auth)
+    acme, _hr = admin_of(make_company, make_user, auth)
     testing = make_capability(acme, "Testing")
     design = make_capability(acme, "Design")
     client.post("/roles", data={"title": "Engineer", "family": "Engineering", "seniority": 2})

@@ -24,9 +24,9 @@ def team(make_company, make_user, make_capability, make_role, assign, evidence):
     engineer = make_role(acme, "Engineer", {testing: 3, design: 2})
     senior = make_role(acme, "Senior Engineer", {testing: 4, design: 4})
     from pathways import roles
-    from tests.pathways.conftest import _admin
+    from tests.pathways.conftest import admin_of
 
-    roles.add_move(_admin(acme), engineer, senior)
+    roles.add_move(admin_of(acme), engineer, senior)
     db.session.commit()
     assign(ada, engineer)
     assign(bob, engineer)

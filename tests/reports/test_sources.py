@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from app.extensions import db
 from billing import holds
-from pathways.catalogue_models import Offering, OfferingCapability, Provider
+from pathways.catalogue.models import Offering, OfferingCapability, Provider
 from pathways.learning.models import Enrolment, Pathway, PathwayStep
 from pathways.requests.models import LearningRequest
 from reports import datasets

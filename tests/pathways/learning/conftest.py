@@ -12,14 +12,14 @@ from app.extensions import db
 from app.models import Company
 from pathways.learning import builder
 from pathways.learning.models import Pathway
-from tests.pathways.conftest import _admin
+from tests.pathways.conftest import admin_of
 
 
 @pytest.fixture
 def make_pathway(app: Flask) -> Callable[..., Pathway]:
     def factory(company: Company, title: str = "Path", steps: list[builder.StepData]
                 | None = None, publish: bool = True, **kw: Any) -> Pathway:
-        actor = _admin(company)
+        actor = admin_of(company)
         pathway = builder.save_pathway(actor, title, **kw)
         for data in steps or []:
             builder.add_step(actor, pathway, data)

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from app import demo
 from app.extensions import db
-from pathways import bench_catalogue
-from pathways.catalogue_models import Offering
-from pathways.learning import bench
+from pathways.catalogue import bench as catalogue_bench
+from pathways.catalogue.models import Offering
+from pathways.learning import bench as learning_bench
 
 
 @pytest.fixture
@@ -24,13 +24,13 @@ def database_url(tmp_path):  # type: ignore[no-untyped-def]
 def test_catalogue_bench_runs_on_a_small_demo(app):
     demo.seed(30, say=lambda m: None)
     db.session.commit()
-    assert bench_catalogue.grow_catalogue(app, total=300)["offerings"] == 300
+    assert catalogue_bench.grow_catalogue(app, total=300)["offerings"] == 300
     assert db.session.scalar(select(func.count(Offering.id)).where(
         Offering.search_text.contains("foundations"))) > 0
     db.session.rollback()  # the benchmarks open their own app contexts (SQLite: one writer)
-    assert all("median_ms" in t for t in bench_catalogue.search(app, repeat=1).values())
-    assert bench.recommendations(app, people=3)["runs"] == 3
+    assert all("median_ms" in t for t in catalogue_bench.search(app, repeat=1).values())
+    assert learning_bench.recommendations(app, people=3)["runs"] == 3
     rows: list[tuple[str, str]] = []
-    for module in (bench_catalogue, bench):
+    for module in (catalogue_bench, learning_bench):
         module.run(app, lambda section, metric, value, goal="": rows.append((section, metric)))
     assert len(rows) == 9 and all(section == "catalogue" for section, _m in rows)

@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
-from pathways import catalogue, levels
+from pathways import levels
+from pathways.catalogue import completions
 from pathways.learning import builder, enrolments
 from pathways.learning.builder import StepData
 from pathways.learning.models import Enrolment, StepCompletion
-from tests.pathways.catalogue_helpers import JPEG, PDF, PNG, admin_of, make_offering  # noqa: F401  (fixtures)
+from tests.pathways.catalogue.conftest import JPEG, PDF, PNG, make_offering  # noqa: F401  (fixtures)
+from tests.pathways.conftest import admin_of
 
 
 @pytest.fixture
@@ -117,7 +119,7 @@ def test_completing_steps_in_order_produces_evidence_and_completes_the_enrolment
     db.session.commit()
     # The course develops Testing 1 → 3: evidence from a completed offering at level 3.
     assert levels.current_level(s["ada"], s["testing"]) == 3
-    assert catalogue.has_completed(s["ada"], s["course"])
+    assert completions.has_completed(s["ada"], s["course"])
     assert enrolments.progress(enrolment).percent == 50
 
     enrolments.complete_step(s["ada"], enrolment, practice, link="https://git.test/plan")
@@ -220,7 +222,7 @@ def test_open_steps_for_an_offering_feed_the_request_flow(story):
     enrolments.complete_step(s["ada"], enrolment, step, reference="request:7")
     db.session.commit()
     assert enrolments.open_steps_for(s["ada"], s["course"]) == []
-    from pathways.catalogue_models import OfferingCompletion
+    from pathways.catalogue.models import OfferingCompletion
 
     assert db.session.scalar(select(OfferingCompletion.reference)) == "request:7"
 

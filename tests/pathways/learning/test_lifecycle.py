@@ -11,7 +11,7 @@ from app.extensions import db
 from pathways.learning import builder, enrolments, recommend
 from pathways.learning.builder import StepData
 from pathways.learning.models import StepCompletion
-from tests.pathways.catalogue_helpers import admin_of
+from tests.pathways.conftest import admin_of
 
 
 @pytest.fixture

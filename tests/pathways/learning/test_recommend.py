@@ -20,10 +20,11 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from pathways import catalogue
+from pathways.catalogue import offerings
 from pathways.learning import recommend
 from pathways.learning.builder import StepData
-from tests.pathways.catalogue_helpers import admin_of, make_offering  # noqa: F401  (fixtures)
+from tests.pathways.catalogue.conftest import make_offering  # noqa: F401  (fixtures)
+from tests.pathways.conftest import admin_of
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def ada_story(make_company, make_user, make_capability, make_role, assign, evide
     make_offering(acme, "Advanced Python", 10_000, 5, {python: (3, 5)})
     make_offering(acme, "Talk skills", 0, 2, {comm: (1, 2)})
     old = make_offering(acme, "Old workshop", 0, 1, {comm: (0, 2)})
-    catalogue.set_offering_retired(admin_of(acme), old, True)
+    offerings.set_offering_retired(admin_of(acme), old, True)
     make_pathway(acme, "Data path", [StepData("offering", offering_id=a.id),
                                      StepData("offering", offering_id=b.id, required=False)])
     make_pathway(acme, "Draft path", [StepData("offering", offering_id=b.id)], publish=False)

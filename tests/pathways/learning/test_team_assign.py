@@ -13,7 +13,7 @@ from pathways.learning import builder, enrolments
 from pathways.learning.builder import StepData
 from pathways.learning.models import Enrolment
 from tests.conftest import db_fingerprint
-from tests.pathways.catalogue_helpers import admin_of
+from tests.pathways.conftest import admin_of
 
 
 @pytest.fixture

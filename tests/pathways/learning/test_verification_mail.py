@@ -11,7 +11,7 @@ from app.models import OutboxMessage
 from pathways.learning import enrolments
 from pathways.learning.builder import StepData
 from pathways.learning.models import StepCompletion
-from tests.pathways.catalogue_helpers import admin_of
+from tests.pathways.conftest import admin_of
 
 
 @pytest.fixture

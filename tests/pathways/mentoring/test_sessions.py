@@ -16,7 +16,7 @@ from pathways.learning.models import StepCompletion
 from pathways.mentoring import availability, bookings, sessions
 from pathways.mentoring.models import MentorBooking
 from tests.conftest import PASSWORD
-from tests.pathways.learning.conftest import make_pathway  # noqa: F401
+from tests.pathways.learning.conftest import make_pathway  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Company, Team, User
 from billing import budgets, verify, wallet
 from billing.policies import period_for
-from pathways.catalogue_models import Offering
+from pathways.catalogue.models import Offering
 from pathways.learning.models import Enrolment, Pathway, PathwayStep
 from pathways.requests import approval
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.errors import Conflict, PermissionDenied
 from app.extensions import db
 from app.models import utcnow
-from pathways.catalogue_models import OfferingCompletion
+from pathways.catalogue.models import OfferingCompletion
 from pathways.learning.models import StepCompletion
 from pathways.mentoring import bookings
 from pathways.mentoring.models import MentorBooking, MentorProfile

@@ -34,7 +34,7 @@ from billing.errors import BudgetError, InsufficientBudget, InsufficientFunds
 from billing.policies import period_for
 from billing.queries import person_balances
 from billing.wallet import wallet_balances
-from pathways.catalogue_models import Offering
+from pathways.catalogue.models import Offering
 from pathways.requests import approval, submit, transitions
 from pathways.requests.errors import RequestStateError
 from pathways.requests.models import LearningRequest, RequestEvent

@@ -14,7 +14,7 @@ from billing.errors import InsufficientBudget
 from billing.policies import period_for
 from billing.queries import person_balances
 from billing.wallet import wallet_balances
-from pathways.catalogue_models import OfferingCompletion
+from pathways.catalogue.models import OfferingCompletion
 from pathways.requests import errors, submit, transitions
 from pathways.requests.models import RequestEvent
 

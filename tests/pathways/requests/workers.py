@@ -18,7 +18,7 @@ def request_worker(url: str, user_id: int, offering_id: int, attempts: int, work
     from app.extensions import db
     from app.models import User
     from billing.errors import InsufficientBudget
-    from pathways.catalogue_models import Offering
+    from pathways.catalogue.models import Offering
     from pathways.requests import submit
 
     app = _app(url)

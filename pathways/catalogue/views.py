@@ -18,12 +18,14 @@ from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.money import from_minor, to_minor
 from app.tenancy import current_company, get_or_404
+from pathways import levels
 from pathways.frameworks import capability_options
-from pathways.learning.models import Pathway, PathwayStep
 
-from . import catalogue, levels, offering_import
-from .catalogue_models import FORMAT_LABELS, OFFERING_TYPE_LABELS, Offering, Provider, Review
-from .forms_catalogue import ImportOfferingsForm, OfferingForm, ProviderForm, ReviewForm
+from . import completions, offering_import, offerings, search
+from .forms import ImportOfferingsForm, OfferingForm, ProviderForm, ReviewForm
+from .models import FORMAT_LABELS, OFFERING_TYPE_LABELS, Offering, Provider, Review
+from .providers import list_providers, save_provider, set_provider_retired
+from .reviews import reviews_query, save_review
 
 bp = Blueprint("catalogue", __name__)
 PER_PAGE = 20
@@ -40,17 +42,17 @@ def _page() -> int:
 def browse() -> tuple[str, int] | str:
     company = current_company()
     try:
-        params = catalogue.parse_search(request.args)
+        params = search.parse_search(request.args)
         error = None
     except ValidationError as exc:
-        params, error = catalogue.SearchParams(), exc.message
-    page = db.paginate(catalogue.search(company.id, params), page=_page(), per_page=PER_PAGE,
+        params, error = search.SearchParams(), exc.message
+    page = db.paginate(search.search(company.id, params), page=_page(), per_page=PER_PAGE,
                        error_out=False)
-    deltas = catalogue.deltas_by_offering([o.id for o in page.items])
+    deltas = search.deltas_by_offering([o.id for o in page.items])
     return render_template(
         "pathways/catalogue/browse.html", page=page, deltas=deltas, params=params, error=error,
         capabilities=capability_options(company.id), types=OFFERING_TYPE_LABELS,
-        formats=FORMAT_LABELS, sorts=catalogue.SORTS), (400 if error else 200)
+        formats=FORMAT_LABELS, sorts=search.SORTS), (400 if error else 200)
 
 
 @bp.get("/catalogue/<int:offering_id>")
@@ -61,18 +63,14 @@ def show(offering_id: int) -> str:
         flash("This offering is retired: it stays here for its history but takes no new "
               "requests.", "warning")
     mine = levels.levels_of(current_user, [d.capability_id for d in offering.capabilities])
-    reviews = db.paginate(catalogue.reviews_query(offering), page=_page(), per_page=10,
+    reviews = db.paginate(reviews_query(offering), page=_page(), per_page=10,
                           error_out=False)
-    completed = catalogue.has_completed(current_user, offering)
+    completed = completions.has_completed(current_user, offering)
     own = db.session.scalar(select(Review).where(Review.offering_id == offering.id,
                                                  Review.user_id == current_user.id))
     form = ReviewForm(obj=own) if completed else None
-    pathways = list(db.session.scalars(
-        select(Pathway).join(PathwayStep, PathwayStep.pathway_id == Pathway.id)
-        .where(Pathway.company_id == offering.company_id, PathwayStep.offering_id == offering.id,
-               Pathway.status == "published").distinct().order_by(Pathway.title)))
     return render_template("pathways/catalogue/show.html", offering=offering, mine=mine,
-                           reviews=reviews, completed=completed, form=form, pathways=pathways,
+                           reviews=reviews, completed=completed, form=form,
                            types=OFFERING_TYPE_LABELS, formats=FORMAT_LABELS)
 
 
@@ -85,7 +83,7 @@ def review(offering_id: int) -> Response:
         flash("Give 1 to 5 stars.", "error")
     else:
         try:
-            catalogue.save_review(current_user, offering, form.rating.data or 0, form.text.data)
+            save_review(current_user, offering, form.rating.data or 0, form.text.data)
         except DomainError as exc:
             flash(exc.message, "error")
         else:
@@ -101,9 +99,9 @@ def review(offering_id: int) -> Response:
 def admin_index() -> str:
     company = current_company()
     show_retired = request.args.get("retired") == "1"
-    params = catalogue.SearchParams(q=request.args.get("q") or None, sort="title",
+    params = search.SearchParams(q=request.args.get("q") or None, sort="title",
                                     include_retired=show_retired)
-    page = db.paginate(catalogue.search(company.id, params), page=_page(), per_page=50,
+    page = db.paginate(search.search(company.id, params), page=_page(), per_page=50,
                        error_out=False)
     counts = dict(db.session.execute(
         select(Offering.retired_at.is_(None), func.count()).where(
@@ -115,7 +113,7 @@ def admin_index() -> str:
 
 def _offering_form(form: OfferingForm, company_id: int) -> None:
     form.provider_id.choices = as_choices([("", "No provider")] + [
-        (p.id, p.name) for p in catalogue.providers(company_id)])
+        (p.id, p.name) for p in list_providers(company_id)])
 
 
 def _save_offering(form: OfferingForm, offering: Offering | None) -> Offering | None:
@@ -123,13 +121,13 @@ def _save_offering(form: OfferingForm, offering: Offering | None) -> Offering | 
     try:
         deltas = offering_import.parse_deltas(form.capabilities.data or "",
                                               offering_import.capability_lookup(company.id))
-        data = catalogue.OfferingData(
+        data = offerings.OfferingData(
             title=form.title.data or "", type=form.type.data, format=form.format.data,
             price_minor=to_minor(form.price.data, company.currency, "price_minor"),
             duration_hours=float(form.duration_hours.data or 0),
             provider_id=form.provider_id.data, description=form.description.data,
             url=form.url.data, language=form.language.data or "en", capabilities=deltas)
-        return catalogue.save_offering(current_user, data, offering)
+        return offerings.save_offering(current_user, data, offering)
     except DomainError as exc:
         target = getattr(form, {"price_minor": "price"}.get(exc.field or "", exc.field or ""),
                          None)
@@ -185,7 +183,7 @@ def retire_offering(offering_id: int) -> Response:
     offering = get_or_404(Offering, offering_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    catalogue.set_offering_retired(current_user, offering, not offering.retired)
+    offerings.set_offering_retired(current_user, offering, not offering.retired)
     db.session.commit()
     flash(f"{offering.title} {'retired' if offering.retired else 'is back in the catalogue'}.",
           "success")
@@ -201,7 +199,7 @@ def providers() -> str | Response | tuple[str, int]:
     form = ProviderForm()
     if form.validate_on_submit():
         try:
-            provider = catalogue.save_provider(current_user, form.name.data or "", form.url.data,
+            provider = save_provider(current_user, form.name.data or "", form.url.data,
                                                form.description.data)
         except DomainError as exc:
             getattr(form, exc.field or "name").errors.append(exc.message)
@@ -213,7 +211,7 @@ def providers() -> str | Response | tuple[str, int]:
         select(Offering.provider_id, func.count()).where(
             Offering.company_id == company.id, Offering.retired_at.is_(None))
         .group_by(Offering.provider_id)).all())
-    rows = catalogue.providers(company.id, include_retired=True)
+    rows = list_providers(company.id, include_retired=True)
     return render_template("pathways/catalogue/providers.html", providers=rows, counts=counts,
                            form=form, confirm=ConfirmForm()), (
         400 if request.method == "POST" else 200)
@@ -226,7 +224,7 @@ def edit_provider(provider_id: int) -> str | Response | tuple[str, int]:
     form = ProviderForm(obj=provider)
     if form.validate_on_submit():
         try:
-            catalogue.save_provider(current_user, form.name.data or "", form.url.data,
+            save_provider(current_user, form.name.data or "", form.url.data,
                                     form.description.data, provider)
         except DomainError as exc:
             getattr(form, exc.field or "name").errors.append(exc.message)
@@ -244,7 +242,7 @@ def retire_provider(provider_id: int) -> Response:
     provider = get_or_404(Provider, provider_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    catalogue.set_provider_retired(current_user, provider, not provider.retired)
+    set_provider_retired(current_user, provider, not provider.retired)
     db.session.commit()
     return redirect(url_for("catalogue.providers"))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.extensions import db
-from pathways import offering_import as oi
-from pathways.catalogue_models import Offering, Provider
+from pathways.catalogue import offering_import as oi
+from pathways.catalogue.models import Offering, Provider
 
 GOOD = """title,type,provider,price,duration_hours,format,language,url,description,capabilities
 Python for data work,course,O'Reilly,450,12,online,en,https://oreilly.test/py,Pandas,Python:1-3

@@ -7,10 +7,9 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
-from pathways import catalogue
-from pathways.catalogue import SearchParams
-
-from .catalogue_helpers import admin_of, make_offering, make_provider  # noqa: F401
+from pathways.catalogue import completions, offerings, reviews, search
+from pathways.catalogue.search import SearchParams
+from tests.pathways.conftest import admin_of
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def shelf(make_company, make_capability, make_offering, make_provider):  # noqa:
 
 
 def titles(company, **kw):
-    return [o.title for o in db.session.scalars(catalogue.search(company.id, SearchParams(**kw)))]
+    return [o.title for o in db.session.scalars(search.search(company.id, SearchParams(**kw)))]
 
 
 def test_search_matches_every_word_in_title_description_provider_and_capabilities(shelf):
@@ -64,19 +63,19 @@ def test_filters_and_sorts(shelf):
 
 
 def test_parse_search_reads_major_units_and_names_bad_arguments(shelf):
-    params = catalogue.parse_search(MultiDict({"price_max": "450.50", "type": "book",
+    params = search.parse_search(MultiDict({"price_max": "450.50", "type": "book",
                                                "sort": "rating"}))
     assert (params.price_max, params.type, params.sort) == (45_050, "book", "rating")
     for args, name in [({"price_min": "cheap"}, "price_min"), ({"type": "movie"}, "type"),
                        ({"sort": "random"}, "sort"), ({"hours_max": "-1"}, "hours_max")]:
         with pytest.raises(ValidationError) as err:
-            catalogue.parse_search(MultiDict(args))
+            search.parse_search(MultiDict(args))
         assert err.value.field == name
 
 
 def test_retired_offerings_leave_search_but_keep_their_history(shelf):
     acme = shelf["acme"]
-    catalogue.set_offering_retired(admin_of(acme), shelf["conf"], True)
+    offerings.set_offering_retired(admin_of(acme), shelf["conf"], True)
     db.session.commit()
     assert "EuroPython 2026" not in titles(acme)
     assert "EuroPython 2026" in titles(acme, include_retired=True)
@@ -90,38 +89,38 @@ def test_offering_rules_name_the_field(shelf, make_capability):
              ({"price_minor": 1.5}, "price_minor"), ({"currency": "USD"}, "currency"),
              ({"duration_hours": -2}, "duration_hours"), ({"title": " "}, "title"),
              ({"url": "javascript:alert(1)"}, "url"), ({"format": "vr"}, "format"),
-             ({"capabilities": [catalogue.Delta(shelf["python"].id, 3, 2)]}, "capabilities"),
-             ({"capabilities": [catalogue.Delta(99_999, 1, 2)]}, "capabilities")]
+             ({"capabilities": [offerings.Delta(shelf["python"].id, 3, 2)]}, "capabilities"),
+             ({"capabilities": [offerings.Delta(99_999, 1, 2)]}, "capabilities")]
     for change, name in cases:
         with pytest.raises(ValidationError) as err:
-            catalogue.save_offering(admin, catalogue.OfferingData(**(base | change)))
+            offerings.save_offering(admin, offerings.OfferingData(**(base | change)))
         assert err.value.field == name, change
     employee_only = make_capability(acme, "Unused")  # noqa: F841  (unrelated data)
     with pytest.raises(PermissionDenied):
         from app.models import User
 
-        catalogue.save_offering(User(company_id=acme.id, name="E"),
-                                catalogue.OfferingData(**base))
+        offerings.save_offering(User(company_id=acme.id, name="E"),
+                                offerings.OfferingData(**base))
 
 
 def test_only_people_who_completed_an_offering_review_it(shelf, make_user):
     acme, offering = shelf["acme"], shelf["py"]
     ada, bob = make_user(acme, name="Ada"), make_user(acme, name="Bob")
     with pytest.raises(PermissionDenied):
-        catalogue.save_review(ada, offering, 5, "Great")
-    assert not catalogue.has_completed(ada, offering)
-    catalogue.record_offering_completion(admin_of(acme), ada, offering, "Certificate seen",
+        reviews.save_review(ada, offering, 5, "Great")
+    assert not completions.has_completed(ada, offering)
+    completions.record_offering_completion(admin_of(acme), ada, offering, "Certificate seen",
                                          reference="request:1")
-    catalogue.record_offering_completion(bob, bob, offering)
+    completions.record_offering_completion(bob, bob, offering)
     db.session.commit()
-    assert catalogue.has_completed(ada, offering)
-    catalogue.save_review(ada, offering, 5, "Great")
-    catalogue.save_review(bob, offering, 2, "Too slow")
-    catalogue.save_review(ada, offering, 4, "Good, on reflection")  # replaces her review
+    assert completions.has_completed(ada, offering)
+    reviews.save_review(ada, offering, 5, "Great")
+    reviews.save_review(bob, offering, 2, "Too slow")
+    reviews.save_review(ada, offering, 4, "Good, on reflection")  # replaces her review
     db.session.commit()
     assert (offering.rating_count, offering.rating) == (2, 3.0)
     with pytest.raises(ValidationError):
-        catalogue.save_review(ada, offering, 6, None)
+        reviews.save_review(ada, offering, 6, None)
     # Sorting by rating puts the reviewed offering first.
     assert titles(acme, sort="rating")[0] == "Python for data work"
 
@@ -133,11 +132,11 @@ def test_a_completion_records_offering_evidence_but_never_lowers_a_level(shelf, 
     acme, python = shelf["acme"], shelf["python"]
     ada = make_user(acme, name="Ada")
     evidence(ada, python, 4)
-    catalogue.record_offering_completion(admin_of(acme), ada, shelf["py"])  # python 1→3
+    completions.record_offering_completion(admin_of(acme), ada, shelf["py"])  # python 1→3
     db.session.commit()
     assert levels.current_level(ada, python) == 4
     bob = make_user(acme, name="Bob")
-    catalogue.record_offering_completion(admin_of(acme), bob, shelf["py"])
+    completions.record_offering_completion(admin_of(acme), bob, shelf["py"])
     db.session.commit()
     assert levels.current_level(bob, python) == 3
     view = levels.levels_of(bob)[python.id]

@@ -14,10 +14,10 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.pagination import paginated
 from app.tenancy import current_company, get_or_404
+from pathways.models import Capability
 
-from . import catalogue
-from .catalogue_models import Offering, Provider
-from .models import Capability
+from . import offerings, providers, search
+from .models import Offering, Provider
 
 bp = api_blueprint("catalogue_api", __name__)
 
@@ -80,7 +80,7 @@ def list_offerings() -> Response:
             application/json:
               schema: {$ref: '#/components/schemas/OfferingPage'}
     """
-    params = catalogue.parse_search(request.args)
+    params = search.parse_search(request.args)
     for name in ("price_min_minor", "price_max_minor"):
         raw = request.args.get(name)
         if raw:
@@ -88,10 +88,10 @@ def list_offerings() -> Response:
                 raise ValidationError(f"'{name}' must be a whole number of minor units.", name)
             setattr(params, name.removesuffix("_minor"), int(raw))
     params.include_retired = request.args.get("include_retired") in ("1", "true")
-    return jsonify(paginated(catalogue.search(current_company().id, params), offering_json))
+    return jsonify(paginated(search.search(current_company().id, params), offering_json))
 
 
-def _offering_data(data: dict[str, Any], current: Offering | None) -> catalogue.OfferingData:
+def _offering_data(data: dict[str, Any], current: Offering | None) -> offerings.OfferingData:
     def pick(name: str, kind: type | tuple[type, ...], default: Any) -> Any:
         value = field(data, name, kind)
         return default if name not in data else value
@@ -99,14 +99,14 @@ def _offering_data(data: dict[str, Any], current: Offering | None) -> catalogue.
     provider_id = pick("provider_id", int, current.provider_id if current else None)
     provider_name = field(data, "provider", str)
     if provider_name:
-        existing = next((p for p in catalogue.providers(current_company().id, True)
+        existing = next((p for p in providers.list_providers(current_company().id, True)
                          if p.name.lower() == provider_name.strip().lower()), None)
-        provider_id = (existing or catalogue.save_provider(current_user, provider_name)).id
+        provider_id = (existing or providers.save_provider(current_user, provider_name)).id
     elif provider_id is not None:
         get_or_404(Provider, provider_id)
     raw_caps = pick("capabilities", list, None)
     if raw_caps is None:
-        deltas = [catalogue.Delta(d.capability_id, d.from_level, d.to_level)
+        deltas = [offerings.Delta(d.capability_id, d.from_level, d.to_level)
                   for d in (current.capabilities if current else [])]
     else:
         deltas = []
@@ -114,12 +114,12 @@ def _offering_data(data: dict[str, Any], current: Offering | None) -> catalogue.
             if not isinstance(item, dict):
                 raise ValidationError("Each capability is an object with capability_id, "
                                       "from_level and to_level.", "capabilities")
-            deltas.append(catalogue.Delta(
+            deltas.append(offerings.Delta(
                 get_or_404(Capability, field(item, "capability_id", int, required=True)).id,
                 field(item, "from_level", int, required=True),
                 field(item, "to_level", int, required=True)))
     hours = pick("duration_hours", (int, float), current.duration_hours if current else None)
-    return catalogue.OfferingData(
+    return offerings.OfferingData(
         title=pick("title", str, current.title if current else None) or "",
         type=pick("type", str, current.type if current else None) or "",
         price_minor=pick("price_minor", int, current.price_minor if current else None),
@@ -154,7 +154,7 @@ def create_offering() -> tuple[Response, int]:
     data = body()
     if "price_minor" not in data:
         raise ValidationError("'price_minor' is required.", "price_minor")
-    offering = catalogue.save_offering(current_user, _offering_data(data, None))
+    offering = offerings.save_offering(current_user, _offering_data(data, None))
     db.session.commit()
     return jsonify(offering_json(offering)), 201
 
@@ -200,9 +200,9 @@ def update_offering(offering_id: int) -> Response:
     data = body()
     retired = field(data, "retired", bool)
     if set(data) - {"retired"}:
-        catalogue.save_offering(current_user, _offering_data(data, offering), offering)
+        offerings.save_offering(current_user, _offering_data(data, offering), offering)
     if retired is not None and retired != offering.retired:
-        catalogue.set_offering_retired(current_user, offering, retired)
+        offerings.set_offering_retired(current_user, offering, retired)
     db.session.commit()
     return jsonify(offering_json(offering))
 

@@ -17,11 +17,12 @@ from sqlalchemy import func, insert, select, text
 
 from app.extensions import db
 from app.models import Company
+from pathways.bench import _page, _timed
+from pathways.models import Capability
 
-from . import catalogue
-from .bench import _page, _timed
-from .catalogue_models import OFFERING_FORMATS, OFFERING_TYPES, Offering, OfferingCapability
-from .models import Capability
+from . import offerings
+from . import search as catalogue_search  # `search` is a benchmark below
+from .models import OFFERING_FORMATS, OFFERING_TYPES, Offering, OfferingCapability
 
 WORDS = ["practical", "advanced", "foundations", "masterclass", "handbook", "bootcamp",
          "workshop", "essentials", "deep dive", "certified", "summit", "clinic"]
@@ -50,7 +51,7 @@ def grow_catalogue(app: Flask, total: int = 5_000) -> dict[str, float]:
                     "price_minor": rng.choice([0, 2_900, 4_900, 19_900, 49_900, 129_900]),
                     "currency": acme.currency, "duration_hours": float(rng.choice([2, 8, 16, 40])),
                     "format": OFFERING_FORMATS[i % 3], "language": "en",
-                    "search_text": catalogue.search_text_for(title, description, None,
+                    "search_text": offerings.search_text_for(title, description, None,
                                                              [n for _c, n in picked]),
                     "rating_count": count, "rating_sum": count * rng.randint(2, 5)})
                 develops.append([c for c, _n in picked])
@@ -80,19 +81,19 @@ def search(app: Flask, repeat: int = 30) -> dict[str, dict[str, float]]:
         cap = db.session.scalar(select(Capability.id).where(
             Capability.company_id == acme.id, Capability.name == "Data analysis"))
         cases = {
-            "text 'data analysis'": catalogue.SearchParams(q="data analysis"),
-            "text + type + price ≤ €500, by price": catalogue.SearchParams(
+            "text 'data analysis'": catalogue_search.SearchParams(q="data analysis"),
+            "text + type + price ≤ €500, by price": catalogue_search.SearchParams(
                 q="practical", type="course", price_max=50_000, sort="price"),
-            "capability filter, by rating": catalogue.SearchParams(capability_id=cap,
+            "capability filter, by rating": catalogue_search.SearchParams(capability_id=cap,
                                                                     sort="rating"),
-            "everything, by title": catalogue.SearchParams(sort="title"),
+            "everything, by title": catalogue_search.SearchParams(sort="title"),
         }
         results = {}
         for name, params in cases.items():
-            def run(params: catalogue.SearchParams = params) -> None:
-                page = db.paginate(catalogue.search(acme.id, params), page=1, per_page=20,
+            def run(params: catalogue_search.SearchParams = params) -> None:
+                page = db.paginate(catalogue_search.search(acme.id, params), page=1, per_page=20,
                                    error_out=False)
-                catalogue.deltas_by_offering([o.id for o in page.items])
+                catalogue_search.deltas_by_offering([o.id for o in page.items])
 
             results[name] = _timed(run, repeat)
         return results

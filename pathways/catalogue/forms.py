@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import as_choices, int_or_none
 
-from .catalogue_models import FORMAT_LABELS, OFFERING_TYPE_LABELS
+from .models import FORMAT_LABELS, OFFERING_TYPE_LABELS
 
 
 class ProviderForm(FlaskForm):

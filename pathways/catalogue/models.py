@@ -26,8 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import User, utcnow
-
-from .models import Capability
+from pathways.models import Capability
 
 
 class OfferingType(enum.StrEnum):

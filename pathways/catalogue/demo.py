@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from app.demo import DemoWorld
 from app.extensions import db
+from pathways.demo import FRAMEWORK
+from pathways.models import Capability
 
-from . import catalogue
-from .catalogue_models import Offering
-from .demo import FRAMEWORK
-from .models import Capability
+from .models import Offering
+from .offerings import Delta, OfferingData, save_offering
+from .providers import save_provider
 
 PROVIDERS = [
     ("Coursera", "https://www.coursera.org"), ("O'Reilly Media", "https://www.oreilly.com"),
@@ -47,7 +48,7 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
         Capability.company_id == world.acme.id))}
     if not caps:
         return
-    providers = [catalogue.save_provider(hr, name, url) for name, url in PROVIDERS]
+    providers = [save_provider(hr, name, url) for name, url in PROVIDERS]
     offerings: dict[str, list[Offering]] = {}
     names = [n for items in FRAMEWORK.values() for n, _d in items if n in caps]
     category_of = {n: cat for cat, items in FRAMEWORK.items() for n, _d in items}
@@ -56,14 +57,14 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
         # 2–3 offerings per capability, rotating through the templates: ~80 in all.
         picks = [TEMPLATES[(i + k * 3) % len(TEMPLATES)] for k in range(3 if i % 3 else 2)]
         for kind, pattern, p, euros, hours, fmt, frm, to in picks:
-            develops = [catalogue.Delta(caps[name].id, frm, to)]
+            develops = [Delta(caps[name].id, frm, to)]
             siblings = [n for n in names if category_of[n] == category_of[name]]
             neighbour = siblings[(siblings.index(name) + 1) % len(siblings)]
             if kind in ("course", "certification") and rng.random() < 0.4:
-                develops.append(catalogue.Delta(caps[neighbour].id, max(0, frm - 1),
+                develops.append(Delta(caps[neighbour].id, max(0, frm - 1),
                                                 max(1, to - 1)))
             title = pattern.format(x=name if pattern.startswith("{x}") else name.lower())
-            offering = catalogue.save_offering(hr, catalogue.OfferingData(
+            offering = save_offering(hr, OfferingData(
                 title=title, type=kind, provider_id=providers[p].id,
                 price_minor=(euros + rng.choice([0, 0, 50, 100])) * 100, duration_hours=hours,
                 format=fmt, url=f"{PROVIDERS[p][1]}/{title.lower().replace(' ', '-')[:60]}",
@@ -74,7 +75,7 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
             count += 1
     admin_g = world.people.get("hr@globex.test")
     if admin_g is not None:
-        catalogue.save_offering(admin_g, catalogue.OfferingData(
+        save_offering(admin_g, OfferingData(
             title="Globex onboarding course", type="course", price_minor=0, duration_hours=3))
     world.extra["catalogue"] = {"rng": rng, "offerings": offerings}
     say(f"Catalogue: {len(providers)} providers, {count} offerings.")

@@ -26,10 +26,11 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Company, User
 from app.people.importer import RowError
+from pathways.models import Capability
 
-from . import catalogue
-from .catalogue_models import Offering, Provider
-from .models import Capability
+from . import offerings
+from .models import Offering, Provider
+from .providers import list_providers, save_provider
 
 COLUMNS = ("title", "type", "provider", "price", "duration_hours", "format", "language", "url",
            "description", "capabilities")
@@ -60,7 +61,7 @@ def capability_lookup(company_id: int) -> dict[str, Capability]:
     return found
 
 
-def parse_deltas(raw: str, caps: dict[str, Capability]) -> list[catalogue.Delta]:
+def parse_deltas(raw: str, caps: dict[str, Capability]) -> list[offerings.Delta]:
     """`Name or external id:from-to` items separated by `;` or new lines."""
     deltas = []
     for part in [p.strip() for p in raw.replace("\n", ";").split(";") if p.strip()]:
@@ -72,7 +73,7 @@ def parse_deltas(raw: str, caps: dict[str, Capability]) -> list[catalogue.Delta]
         if cap is None:
             raise DomainError(f"No capability called '{name.strip()}'.", "capabilities")
         try:
-            deltas.append(catalogue.Delta(cap.id, int(low), int(high)))
+            deltas.append(offerings.Delta(cap.id, int(low), int(high)))
         except ValueError as exc:
             raise DomainError(f"'{span}' should be two whole levels like 1-3.",
                               "capabilities") from exc
@@ -143,7 +144,7 @@ def parse(company_id: int, text: str) -> OfferingPlan:
             if key in seen:
                 raise DomainError(f"Same title and provider as row {seen[key]}.", "title")
             seen[key] = number
-            data = catalogue.OfferingData(
+            data = offerings.OfferingData(
                 title=row.get("title", ""), type=(row.get("type") or "").lower(),
                 price_minor=_price(row.get("price", ""), company.currency),
                 duration_hours=_hours(row.get("duration_hours", "")),
@@ -151,8 +152,8 @@ def parse(company_id: int, text: str) -> OfferingPlan:
                 format=(row.get("format") or "online").lower().replace(" ", "_"),
                 language=row.get("language") or "en",
                 capabilities=parse_deltas(row.get("capabilities", ""), caps))
-            catalogue.validate_offering(company, data)
-            catalogue.check_deltas(company_id, data.capabilities)
+            offerings.validate_offering(company, data)
+            offerings.check_deltas(company_id, data.capabilities)
             if len(provider_name) > 160:
                 raise DomainError("Provider must be at most 160 characters.", "provider")
         except DomainError as exc:
@@ -177,15 +178,15 @@ def parse(company_id: int, text: str) -> OfferingPlan:
 
 def apply(actor: User, plan: OfferingPlan, progress: Callable[[int], Any] | None = None) -> int:
     """Write a valid plan (flush, no commit): the caller commits once, so it is all or nothing."""
-    providers = {p.name.lower(): p for p in catalogue.providers(actor.company_id, True)}
+    providers = {p.name.lower(): p for p in list_providers(actor.company_id, True)}
     for name in plan.new_providers:
-        providers[name.lower()] = catalogue.save_provider(actor, name)
+        providers[name.lower()] = save_provider(actor, name)
     for i, row in enumerate(plan.rows, start=1):
-        data: catalogue.OfferingData = row["data"]
+        data: offerings.OfferingData = row["data"]
         provider = providers.get(row["provider"].lower()) if row["provider"] else None
         data.provider_id = provider.id if provider else None
         offering = db.session.get(Offering, row["offering_id"]) if row["offering_id"] else None
-        catalogue.save_offering(actor, data, offering)
+        offerings.save_offering(actor, data, offering)
         if progress is not None and i % 100 == 0:
             progress(100)
     if progress is not None:

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from app import demo
 from app.extensions import db
-from pathways import catalogue
-from pathways.catalogue_models import Offering, OfferingCapability, Provider, Review
+from pathways.catalogue import completions
+from pathways.catalogue.models import Offering, OfferingCapability, Provider, Review
 from pathways.learning import enrolments, recommend
 from pathways.learning.models import Enrolment, Pathway, StepCompletion
 from pathways.models import Capability
@@ -42,7 +42,7 @@ def test_demo_seeds_a_catalogue_pathways_progress_and_reviews(app):
     # Reviews only come from people who completed the offering; ratings are kept in step.
     for review in db.session.scalars(select(Review).where(Review.company_id == acme.id)):
         offering = db.session.get(Offering, review.offering_id)
-        assert catalogue.has_completed(review.user, offering)
+        assert completions.has_completed(review.user, offering)
     # Emma is on the senior pathway with her first step done, and has suggestions.
     emma = world.people["employee@acme.test"]
     mine = enrolments.enrolments_of(emma)
