@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -24,6 +25,13 @@ def as_choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class CsvFileForm(FlaskForm):
+    """One CSV file to import (people, offerings, coaches)."""
+
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file."),
+                                             FileAllowed(["csv", "txt"], "Upload a .csv file.")])
 
 
 class ConfirmForm(FlaskForm):

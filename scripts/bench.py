@@ -104,7 +104,7 @@ def shell_benchmarks(app: Any) -> None:
 
 
 def package_benchmarks(app: Any) -> None:
-    for name in ("billing.bench", "pathways.bench", "pathways.catalogue.bench",
+    for name in ("billing.bench", "pathways.capabilities.bench", "pathways.catalogue.bench",
                  "pathways.learning.bench", "pathways.mentoring.bench", "pathways.requests.bench",
                  "reports.bench"):
         try:

@@ -14,7 +14,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.pagination import paginated
 from app.tenancy import current_company, get_or_404
-from pathways.models import Capability
+from pathways.capabilities.models import Capability
 
 from . import offerings, providers, search
 from .models import Offering, Provider

@@ -1,6 +1,6 @@
 """Benchmarks of the catalogue (for scripts/bench.py), in milliseconds.
 
-On the demo database (`pathways.bench.seed_demo(app, 10_000)`), `grow_catalogue` bulk-adds
+On the demo database (`pathways.capabilities.bench.seed_demo(app, 10_000)`), `grow_catalogue` bulk-adds
 offerings to Acme Robotics until it has 5,000 (each developing one or two capabilities of the
 demo framework, with ratings), then the searches are timed in-process. Target (issue 4):
 catalogue search under 50 ms. The recommendations on that catalogue are the learning room's
@@ -17,8 +17,8 @@ from sqlalchemy import func, insert, select, text
 
 from app.extensions import db
 from app.models import Company
-from pathways.bench import _page, _timed
-from pathways.models import Capability
+from pathways.capabilities.bench import _page, _timed
+from pathways.capabilities.models import Capability
 
 from . import offerings
 from . import search as catalogue_search  # `search` is a benchmark below

@@ -10,8 +10,8 @@ from app import audit
 from app.errors import PermissionDenied
 from app.extensions import db
 from app.models import User
-from pathways import levels
-from pathways.models import Source
+from pathways.capabilities import levels
+from pathways.capabilities.models import Source
 
 from .models import (
     Offering,

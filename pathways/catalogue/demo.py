@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.demo import DemoWorld
 from app.extensions import db
-from pathways.demo import FRAMEWORK
-from pathways.models import Capability
+from pathways.capabilities.demo import FRAMEWORK
+from pathways.capabilities.models import Capability
 
 from .models import Offering
 from .offerings import Delta, OfferingData, save_offering

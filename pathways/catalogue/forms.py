@@ -1,9 +1,8 @@
-"""Forms for the catalogue: providers, offerings, the offering import, reviews."""
+"""Forms for the catalogue: providers, offerings, reviews (the offering import takes `app.forms.CsvFileForm`)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DecimalField,
     SelectField,
@@ -40,11 +39,6 @@ class OfferingForm(FlaskForm):
         "Develops", validators=[Optional(), Length(max=5000)],
         description="One capability per line as 'Capability name: from-to', e.g. "
         "'Python: 1-3'.")
-
-
-class ImportOfferingsForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file."),
-                                             FileAllowed(["csv", "txt"], "Upload a .csv file.")])
 
 
 class ReviewForm(FlaskForm):

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import User, utcnow
-from pathways.models import Capability
+from pathways.capabilities.models import Capability
 
 
 class OfferingType(enum.StrEnum):

@@ -26,7 +26,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Company, User
 from app.people.importer import RowError
-from pathways.models import Capability
+from pathways.capabilities.models import Capability
 
 from . import offerings
 from .models import Offering, Provider

@@ -14,7 +14,7 @@ from app import audit
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Company, User, utcnow
-from pathways.models import Capability
+from pathways.capabilities.models import Capability
 
 from .models import (
     FORMAT_LABELS,

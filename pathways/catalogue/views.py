@@ -12,17 +12,17 @@ from werkzeug.wrappers import Response
 
 from app.errors import DomainError, ValidationError
 from app.extensions import db
-from app.forms import ConfirmForm, as_choices
+from app.forms import ConfirmForm, CsvFileForm, as_choices
 from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.money import from_minor, to_minor
 from app.tenancy import current_company, get_or_404
-from pathways import levels
-from pathways.frameworks import capability_options
+from pathways.capabilities import levels
+from pathways.capabilities.frameworks import capability_options
 
 from . import completions, offering_import, offerings, search
-from .forms import ImportOfferingsForm, OfferingForm, ProviderForm, ReviewForm
+from .forms import OfferingForm, ProviderForm, ReviewForm
 from .models import FORMAT_LABELS, OFFERING_TYPE_LABELS, Offering, Provider, Review
 from .providers import list_providers, save_provider, set_provider_retired
 from .reviews import reviews_query, save_review
@@ -252,7 +252,7 @@ def retire_provider(provider_id: int) -> Response:
 @bp.route("/admin/catalogue/import", methods=["GET", "POST"])
 @roles_required("admin")
 def import_upload() -> str | Response | tuple[str, int]:
-    form = ImportOfferingsForm()
+    form = CsvFileForm()
     if form.validate_on_submit():
         filename = form.file.data.filename or "offerings.csv"
         text = uploaded_text(form.file)

@@ -21,8 +21,8 @@ def init_app(app: Flask) -> None:
     from app.demo import add_seeder
     from app.home import add_home_card
     from app.web import NavItem, add_nav
+    from pathways.capabilities.gaps import add_gap_section
     from pathways.catalogue.offerings import add_develops_note
-    from pathways.gaps import add_gap_section
 
     # models: tables; views_builder: its routes join the learning blueprint before it is
     # registered

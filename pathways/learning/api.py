@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import Team, User
 from app.pagination import paginated
 from app.tenancy import current_company, get_or_404, scoped
-from pathways.models import Capability, Role
+from pathways.capabilities.models import Capability, Role
 
 from . import builder, enrolments, recommend
 from .models import Enrolment, Pathway, PathwayStep

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Company, User, UserStatus
-from pathways.bench import _page, _timed
-from pathways.models import RoleAssignment
+from pathways.capabilities.bench import _page, _timed
+from pathways.capabilities.models import RoleAssignment
 
 from . import recommend
 

@@ -17,9 +17,9 @@ from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User, utcnow
+from pathways.capabilities.models import Capability, Role
 from pathways.catalogue import offerings
 from pathways.catalogue.models import Offering
-from pathways.models import Capability, Role
 
 from .models import STEP_KINDS, Pathway, PathwayStep, StepCompletion, StepKind
 

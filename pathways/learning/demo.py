@@ -13,9 +13,9 @@ from sqlalchemy import select
 from app.demo import DemoWorld
 from app.extensions import db
 from app.models import User, UserStatus
+from pathways.capabilities.models import Capability, Role
 from pathways.catalogue.models import Offering
 from pathways.catalogue.reviews import save_review
-from pathways.models import Capability, Role
 
 from . import builder, enrolments
 from .builder import StepData

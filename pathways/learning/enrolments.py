@@ -30,10 +30,10 @@ from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Team, User, UserStatus, utcnow
-from pathways import gaps, levels
+from pathways.capabilities import gaps, levels
+from pathways.capabilities.models import Source
 from pathways.catalogue import completions, offerings
 from pathways.catalogue.models import Offering
-from pathways.models import Source
 
 from . import mail, uploads
 from .models import Enrolment, LearningSettings, Pathway, PathwayStep, StepCompletion, StepKind

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models import User, utcnow
+from pathways.capabilities.models import Capability, Role
 from pathways.catalogue.models import Offering
-from pathways.models import Capability, Role
 
 
 class StepKind(enum.StrEnum):

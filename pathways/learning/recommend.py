@@ -32,11 +32,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Company, User
-from pathways import gaps as gaps_service
-from pathways import roles
+from pathways.capabilities import gaps as gaps_service
+from pathways.capabilities import roles
+from pathways.capabilities.gaps import Gap
+from pathways.capabilities.models import Role
 from pathways.catalogue.models import Offering, OfferingCapability
-from pathways.gaps import Gap
-from pathways.models import Role
 
 from .models import Pathway, PathwayStep, StepKind
 

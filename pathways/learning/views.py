@@ -24,8 +24,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.tenancy import current_company, get_or_404, scoped
-from pathways import roles
-from pathways.models import Role
+from pathways.capabilities import roles
+from pathways.capabilities.models import Role
 
 from . import builder, enrolments, recommend, uploads
 from .forms import CompleteStepForm

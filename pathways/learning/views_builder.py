@@ -25,9 +25,9 @@ from app.identity import roles_required
 from app.models import Team, User
 from app.money import to_minor
 from app.tenancy import current_company, get_or_404, scoped
+from pathways.capabilities.frameworks import capability_options
+from pathways.capabilities.models import Capability, Role
 from pathways.catalogue.models import Offering
-from pathways.frameworks import capability_options
-from pathways.models import Capability, Role
 
 from . import builder as building  # the routes below are named after its functions
 from . import enrolments

@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     add_nav(app, NavItem("Mentoring", "mentoring.index", (), order=14))
     add_nav(app, NavItem("Mentors & coaches", "mentors.coaches", ("admin",), order=7, section="admin"))
     add_stylesheet(app, "css/mentoring.css")
-    add_home_card(app, "pathways/_card_mentoring.html", ("employee", "manager"), order=22)
+    add_home_card(app, "pathways/mentoring/_card_mentoring.html", ("employee", "manager"), order=22)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["mentoring_next_sessions"] = next_sessions
     app.jinja_env.globals["booking_facts"] = lambda: app.extensions.get(

@@ -19,8 +19,8 @@ from app.extensions import db
 from app.models import utcnow
 from app.pagination import paginated
 from app.tenancy import current_company, get_or_404
+from pathways.capabilities.models import Capability
 from pathways.learning.models import Enrolment, PathwayStep
-from pathways.models import Capability
 
 from . import availability, bookings, matching, mentors, sessions
 from .models import MentorBooking, MentorProfile

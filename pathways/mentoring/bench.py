@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from pathways.bench import _page, _timed
-from pathways.models import Capability
+from pathways.capabilities.bench import _page, _timed
+from pathways.capabilities.models import Capability
 
 from . import availability, bookings, matching
 from .models import MentorCapability, MentorProfile

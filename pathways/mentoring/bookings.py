@@ -26,8 +26,8 @@ from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Company, User, UserStatus, utcnow
-from pathways import levels
-from pathways.models import Capability, Source
+from pathways.capabilities import levels
+from pathways.capabilities.models import Capability, Source
 
 from . import availability, calendar, matching
 from .models import BookingStatus, MentorBooking, MentorCapability, MentorProfile

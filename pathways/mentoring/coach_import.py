@@ -26,8 +26,8 @@ from app.extensions import db
 from app.models import User
 from app.people.importer import RowError
 from app.validators import normalise_email
+from pathways.capabilities.models import Capability
 from pathways.catalogue.offering_import import capability_lookup, check_header
-from pathways.models import Capability
 
 from . import mentors
 from .models import MentorKind, MentorProfile

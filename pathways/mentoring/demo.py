@@ -18,8 +18,8 @@ from app.demo import DemoWorld
 from app.errors import DomainError
 from app.extensions import db
 from app.models import User, UserStatus, utcnow
-from pathways import gaps, roles
-from pathways.models import Capability
+from pathways.capabilities import gaps, roles
+from pathways.capabilities.models import Capability
 
 from . import availability, bookings, matching, mentors
 from .models import MentorProfile

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import User, UserStatus, utcnow
-from pathways.models import Capability
+from pathways.capabilities.models import Capability
 
 from .availability import Slot, free_slots, month_bounds
 from .mentors import zone

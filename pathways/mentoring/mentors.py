@@ -18,7 +18,7 @@ from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Company, User, UserStatus
 from app.validators import normalise_email
-from pathways.models import Capability
+from pathways.capabilities.models import Capability
 
 from .models import (
     MentorCapability,

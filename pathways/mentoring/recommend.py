@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Company, User
-from pathways.gaps import Gap
+from pathways.capabilities.gaps import Gap
+from pathways.capabilities.models import Capability
 from pathways.learning.recommend import Candidate
-from pathways.models import Capability
 
 MAX_GAPS = 3
 MAX_SESSIONS = 3

@@ -15,9 +15,9 @@ from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.models import utcnow
 from app.tenancy import current_company, get_or_404
-from pathways import gaps, levels, roles
+from pathways.capabilities import gaps, levels, roles
+from pathways.capabilities.models import Capability
 from pathways.learning.models import Enrolment, PathwayStep
-from pathways.models import Capability
 
 from . import availability, bookings, matching, mentors
 from .calendar import viewer_zone

@@ -10,12 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, CsvFileForm
 from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.tenancy import current_company, get_or_404
-from pathways.catalogue.forms import ImportOfferingsForm as ImportFileForm  # one CSV file field
 
 from . import coach_import
 from .views_mentors import bp
@@ -26,7 +25,7 @@ KIND = "coaches"
 @bp.route("/coaches/import", methods=["GET", "POST"])
 @roles_required("admin")
 def import_coaches() -> str | Response | tuple[str, int]:
-    form = ImportFileForm()
+    form = CsvFileForm()
     if form.validate_on_submit():
         filename = form.file.data.filename or "coaches.csv"
         text = uploaded_text(form.file)

@@ -21,7 +21,7 @@ from app.identity import roles_required
 from app.models import utcnow
 from app.money import from_minor
 from app.tenancy import current_company, get_or_404, scoped
-from pathways.models import Capability, Framework
+from pathways.capabilities.models import Capability, Framework
 
 from . import availability as mentor_availability  # `availability` is a page of this module
 from . import mentors

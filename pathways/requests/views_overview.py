@@ -12,7 +12,7 @@ from app.forms import as_choices
 from app.identity import roles_required
 from app.models import Team, User
 from app.tenancy import current_company, get_or_404, scoped
-from pathways.gaps import team_and_descendants
+from pathways.capabilities.gaps import team_and_descendants
 
 from . import overview
 from .forms import OverviewFilterForm

@@ -11,8 +11,8 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Company, User
-from pathways import frameworks, levels, roles
-from pathways.models import Capability, Framework, Role
+from pathways.capabilities import frameworks, levels, roles
+from pathways.capabilities.models import Capability, Framework, Role
 
 
 def admin_of(company: Company) -> User:

@@ -11,10 +11,10 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Company
+from pathways.capabilities.models import Capability
 from pathways.catalogue import offerings, providers
 from pathways.catalogue.models import Offering, Provider
 from pathways.learning.builder import StepData
-from pathways.models import Capability
 from tests.pathways.conftest import admin_of
 from tests.pathways.learning.conftest import make_pathway  # noqa: F401  (a fixture `world` uses)
 

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from app import demo
 from app.extensions import db
+from pathways.capabilities.models import Capability
 from pathways.catalogue import completions
 from pathways.catalogue.models import Offering, OfferingCapability, Provider, Review
 from pathways.learning import enrolments, recommend
 from pathways.learning.models import Enrolment, Pathway, StepCompletion
-from pathways.models import Capability
 
 
 @pytest.fixture

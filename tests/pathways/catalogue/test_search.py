@@ -127,7 +127,7 @@ def test_only_people_who_completed_an_offering_review_it(shelf, make_user):
 
 def test_a_completion_records_offering_evidence_but_never_lowers_a_level(shelf, make_user,
                                                                          evidence):
-    from pathways import levels
+    from pathways.capabilities import levels
 
     acme, python = shelf["acme"], shelf["python"]
     ada = make_user(acme, name="Ada")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from pathways import levels
+from pathways.capabilities import levels
 from tests.pathways.catalogue.conftest import PDF, api_world, make_offering  # noqa: F401  (fixtures)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
-from pathways import levels
+from pathways.capabilities import levels
 from pathways.catalogue import completions
 from pathways.learning import builder, enrolments
 from pathways.learning.builder import StepData
@@ -229,7 +229,7 @@ def test_open_steps_for_an_offering_feed_the_request_flow(story):
 
 def test_a_step_done_earlier_is_dated_on_that_day_and_never_in_the_future(story):
     """Back-filled completions (e.g. the demo's history) date their evidence on the day."""
-    from pathways.models import Assessment
+    from pathways.capabilities.models import Assessment
 
     s = story
     enrolment = enrolments.enrol_self(s["ada"], s["path"])

@@ -8,12 +8,12 @@ import io
 from sqlalchemy import func, select
 
 from app.extensions import db
-from pathways import levels
+from pathways.capabilities import levels
+from pathways.capabilities.models import Role
 from pathways.learning import enrolments
 from pathways.learning.builder import StepData
 from pathways.learning.models import Enrolment, StepCompletion
-from pathways.models import Role
-from tests.pathways.catalogue.conftest import PDF, world  # noqa: F401  (fixtures)
+from tests.pathways.catalogue.conftest import PDF, make_offering, world  # noqa: F401  (fixtures)
 from tests.querycount import count_queries
 
 

@@ -15,9 +15,9 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Company, User, utcnow
+from pathways.capabilities.models import Capability
 from pathways.mentoring import availability, bookings, mentors
 from pathways.mentoring.models import MentorBooking, MentorProfile
-from pathways.models import Capability
 
 
 def next_weekday(weekday: int, weeks: int = 1) -> datetime:

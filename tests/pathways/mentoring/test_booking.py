@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import utcnow
-from pathways import levels
+from pathways.capabilities import levels
+from pathways.capabilities.models import Assessment
 from pathways.mentoring import availability, bookings, matching, mentors
 from pathways.mentoring.models import MentorBooking
-from pathways.models import Assessment
 
 
 def test_an_internal_session_is_free_and_a_coach_is_paid_by_the_minute(acme, admin, make_user,

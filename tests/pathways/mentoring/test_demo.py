@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from app import demo
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
-from pathways import gaps, roles
+from pathways.capabilities import gaps, roles
+from pathways.capabilities.models import Assessment, Capability
 from pathways.mentoring import availability, matching
 from pathways.mentoring.models import MentorBooking, MentorProfile
-from pathways.models import Assessment, Capability
 
 
 @pytest.fixture

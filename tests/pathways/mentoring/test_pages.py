@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from pathways import levels
+from pathways.capabilities import levels
 from pathways.mentoring import availability, matching, mentors
 from pathways.mentoring.models import AvailabilityRule, MentorBooking, MentorProfile, OneOffSlot
 from tests.querycount import count_queries

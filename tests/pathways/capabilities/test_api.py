@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.extensions import db
-from pathways import levels
+from pathways.capabilities import levels
 
 
 def test_capabilities_list_search_create_and_get(make_company, make_user, make_capability,

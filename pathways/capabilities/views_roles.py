@@ -55,7 +55,7 @@ def index() -> str | Response:
     company = current_company()
     missing = db.session.scalar(roles.without_role_query(company.id).order_by(None)
                                 .with_only_columns(db.func.count(User.id)))
-    return render_template("pathways/roles/index.html", form=form, roles=_all_roles(),
+    return render_template("pathways/capabilities/roles/index.html", form=form, roles=_all_roles(),
                            counts=roles.role_counts(company.id), missing=missing)
 
 
@@ -80,7 +80,7 @@ def show(role_id: int) -> str | Response:
     move_form.to_role_id.choices = [(r.id, r.title) for r in _all_roles() if r.id != role.id]
     moves = db.session.scalars(select(CareerMove).where(CareerMove.from_role_id == role.id)).all()
     return render_template(
-        "pathways/roles/show.html", role=role, form=form, q=q, found=found,
+        "pathways/capabilities/roles/show.html", role=role, form=form, q=q, found=found,
         confirm=ConfirmForm(), copy_form=CopyRoleForm(), move_form=move_form, moves=moves,
         requirements=sorted(role.requirements, key=lambda r: r.capability.name))
 
@@ -181,7 +181,7 @@ def matrix() -> str | Response:
             db.session.commit()
             flash("Requirements saved.", "success")
         return redirect(request.full_path)
-    return render_template("pathways/roles/matrix.html", roles=all_roles, page=page,
+    return render_template("pathways/capabilities/roles/matrix.html", roles=all_roles, page=page,
                            framework=framework, frameworks=fws, args=request.args,
                            categories=frameworks.categories_of(framework) if framework else [],
                            confirm=ConfirmForm())
@@ -205,7 +205,7 @@ def people() -> str:
         query = query.where(User.name.ilike(f"%{request.args['q'].strip()}%"))
     page = db.paginate(query, page=_page(), per_page=50, error_out=False)
     rows = db.session.execute(query.limit(50).offset((page.page - 1) * 50)).all()
-    return render_template("pathways/roles/people.html", rows=rows, page=page,
+    return render_template("pathways/capabilities/roles/people.html", rows=rows, page=page,
                            roles=_all_roles(), args=request.args, confirm=ConfirmForm())
 
 

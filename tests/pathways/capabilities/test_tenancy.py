@@ -8,8 +8,8 @@ from datetime import date
 from app.auth import service as accounts
 from app.extensions import db
 from app.models import PendingImport
-from pathways import roles
-from pathways.models import CareerMove, RatingRequest
+from pathways.capabilities import roles
+from pathways.capabilities.models import CareerMove, RatingRequest
 from tests.tenancy import Route, assert_foreign_404
 
 ALL = ("admin", "manager", "employee", "executive")

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from pathways import levels
-from pathways.models import Assessment, RatingRequest, RoleAssignment
+from pathways.capabilities import levels
+from pathways.capabilities.models import Assessment, RatingRequest, RoleAssignment
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def team(make_company, make_user, make_capability, make_role, assign, evidence):
     design = make_capability(acme, "Design")
     engineer = make_role(acme, "Engineer", {testing: 3, design: 2})
     senior = make_role(acme, "Senior Engineer", {testing: 4, design: 4})
-    from pathways import roles
+    from pathways.capabilities import roles
     from tests.pathways.conftest import admin_of
 
     roles.add_move(admin_of(acme), engineer, senior)

@@ -69,7 +69,7 @@ def mine() -> str:
     target.target_role_id.choices = [("", "No target role")] + [
         (r.id, r.title) for r in roles.moves_from(role.id if role else None)]
     target.target_role_id.data = context["target"].id if context["target"] else ""
-    return render_template("pathways/me.html", assess=assess, ask=ask, target_form=target,
+    return render_template("pathways/capabilities/me.html", assess=assess, ask=ask, target_form=target,
                            requests=ratings.open_for(current_user), **context)
 
 
@@ -143,7 +143,7 @@ def team() -> str:
         "page", 1, type=int) or 1), per_page=40, error_out=False, count=False)
     page.total = gaps.team_size(current_user)  # a plain count uses the manager_id index
     heat = gaps.team_heatmap(current_user, page.items)
-    return render_template("pathways/team.html", heat=heat, page=page,
+    return render_template("pathways/capabilities/team.html", heat=heat, page=page,
                            requests=ratings.open_for(current_user), heat_class=gaps.heat_class)
 
 
@@ -168,7 +168,7 @@ def rate(user_id: int) -> str | Response:
             db.session.commit()
             flash(f"Rated {person.name}'s {cap.name}.", "success")
             return redirect(url_for("capabilities.rate", user_id=person.id))
-    return render_template("pathways/rate.html", form=form, **context)
+    return render_template("pathways/capabilities/rate.html", form=form, **context)
 
 
 @bp.route("/rating-requests/<int:request_id>", methods=["GET", "POST"])
@@ -192,7 +192,7 @@ def answer(request_id: int) -> str | Response:
             flash(f"Thank you: {req.user.name}'s {req.capability.name} is rated.", "success")
             return redirect(url_for("home.index"))
     view = levels.levels_of(req.user, [req.capability_id]).get(req.capability_id)
-    return render_template("pathways/answer.html", req=req, form=form, view=view,
+    return render_template("pathways/capabilities/answer.html", req=req, form=form, view=view,
                            source=ratings.source_for(current_user, req.user))
 
 
@@ -220,7 +220,7 @@ def coverage() -> str:
          for tid, (req, met) in per_team.items()), key=lambda r: (r["name"] == "No team",
                                                                   r["name"]))
     return render_template(
-        "pathways/coverage.html", rows=rows, args=args, teams=teams, team_rows=team_rows,
+        "pathways/capabilities/coverage.html", rows=rows, args=args, teams=teams, team_rows=team_rows,
         min_group=MIN_GROUP,
         chart=charts.coverage_bars(rows[:25], "Coverage of the 25 least covered capabilities")
         if rows else None,

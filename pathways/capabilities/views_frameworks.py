@@ -70,7 +70,7 @@ def index() -> str | Response:
             Capability.company_id == company.id, Capability.retired_at.is_(None))
         .group_by(Capability.framework_id)).all())
     return render_template(
-        "pathways/frameworks/index.html", form=form, scale_form=scale_form, counts=counts,
+        "pathways/capabilities/frameworks/index.html", form=form, scale_form=scale_form, counts=counts,
         frameworks=db.session.scalars(scoped(Framework).order_by(Framework.name)).all(),
         scales=db.session.scalars(scoped(Scale).order_by(Scale.name)).all())
 
@@ -94,7 +94,7 @@ def show(framework_id: int) -> str | Response:
                                         args.get("category", type=int),
                                         include_retired=args.get("retired") == "1")
     page = db.paginate(query, page=_page(), per_page=50, error_out=False)
-    return render_template("pathways/frameworks/show.html", framework=fw, page=page, form=form,
+    return render_template("pathways/capabilities/frameworks/show.html", framework=fw, page=page, form=form,
                            categories=frameworks.categories_of(fw), args=args)
 
 
@@ -125,7 +125,7 @@ def edit_capability(capability_id: int) -> str | Response:
             db.session.commit()
             flash(f"Saved {cap.name}.", "success")
             return redirect(url_for("frameworks.show", framework_id=cap.framework_id))
-    return render_template("pathways/frameworks/capability.html", form=form, capability=cap,
+    return render_template("pathways/capabilities/frameworks/capability.html", form=form, capability=cap,
                            confirm=ConfirmForm())
 
 
@@ -175,7 +175,7 @@ def change_scale(framework_id: int) -> str | Response:
             flash(f"{fw.name} now uses {target.name}; {count} ratings were translated.",
                   "success")
             return redirect(url_for("frameworks.show", framework_id=fw.id))
-    return render_template("pathways/frameworks/scale.html", framework=fw, form=form,
+    return render_template("pathways/capabilities/frameworks/scale.html", framework=fw, form=form,
                            target=target)
 
 
@@ -193,7 +193,7 @@ def import_upload() -> str | Response:
                          "scale": (form.scale.data or "").strip() or None})
             db.session.commit()
             return redirect(url_for("frameworks.import_preview", pending_id=pending.id))
-    return render_template("pathways/frameworks/import.html", form=form,
+    return render_template("pathways/capabilities/frameworks/import.html", form=form,
                            columns=framework_import.BASE_COLUMNS)
 
 
@@ -214,5 +214,5 @@ def import_preview(pending_id: int) -> str | Response:
         flash(f"Imported {len(plan.rows)} capabilities into {fw.name}: {plan.creates} new, "
               f"{plan.updates} changed, {plan.unchanged} unchanged.", "success")
         return redirect(url_for("frameworks.show", framework_id=fw.id))
-    return render_template("pathways/frameworks/import_preview.html", pending=pending,
+    return render_template("pathways/capabilities/frameworks/import_preview.html", pending=pending,
                            plan=plan, confirm=confirm, sample=plan.rows[:20])

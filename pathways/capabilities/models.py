@@ -1,7 +1,7 @@
 """Capability maps: scales, frameworks, capabilities, roles, evidence and computed levels.
 
 Every table carries `company_id` (the tenant). Levels are never edited by hand: evidence
-(`Assessment`) is appended and the level rule (see `pathways.levels`) rewrites the pair's
+(`Assessment`) is appended and the level rule (see `pathways.capabilities.levels`) rewrites the pair's
 `LevelChange` history and its `CapabilityLevel` snapshot in the same transaction.
 """
 

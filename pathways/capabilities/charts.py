@@ -81,12 +81,12 @@ def level_bars(bars: Sequence[Bar], max_value: float, title: str, width: int = 6
 
 
 def gap_chart(gaps: Sequence[object], max_level: int, title: str) -> Markup:
-    """Current level against the role's target for each requirement (`pathways.gaps.Gap`)."""
+    """Current level against the role's target for each requirement (`pathways.capabilities.gaps.Gap`)."""
     return level_bars([Bar(g.name, g.level, g.target) for g in gaps],  # type: ignore[attr-defined]
                       max_level, title)
 
 
 def coverage_bars(rows: Sequence[object], title: str) -> Markup:
-    """Coverage share per capability (0–100 %) from `pathways.gaps.CoverageRow`."""
+    """Coverage share per capability (0–100 %) from `pathways.capabilities.gaps.CoverageRow`."""
     return level_bars([Bar(r.name, round((r.coverage or 0) * 100), 100)  # type: ignore[attr-defined]
                        for r in rows], 100, title, unit="%")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import PendingImport
-from pathways.models import Capability, CareerMove, Framework, Role, RoleAssignment, Scale
+from pathways.capabilities.models import Capability, CareerMove, Framework, Role, RoleAssignment, Scale
 
 
 def admin_of(make_company, make_user, auth):
@@ -76,7 +76,7 @@ def test_change_scale_maps_levels(client, auth, make_company, make_user, make_ca
     acme, hr = admin_of(make_company, make_user, auth)
     cap = make_capability(acme, "Testing")
     role = make_role(acme, "Engineer", {cap: 4})
-    from pathways import frameworks
+    from pathways.capabilities import frameworks
 
     seven = frameworks.create_scale(hr, "Seven", [frameworks.LevelData(i, f"S{i}")
                                                   for i in range(1, 8)])

@@ -6,7 +6,7 @@ import pytest
 
 from app import demo
 from app.extensions import db
-from pathways import bench
+from pathways.capabilities import bench
 
 
 @pytest.fixture

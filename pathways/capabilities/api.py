@@ -22,8 +22,8 @@ from app.pagination import paginated
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import framework_import, frameworks, gaps, levels, roles
-from .api_schemas import CAPABILITY_SCHEMA, GAP_SCHEMA, LEVEL_SCHEMA, REQUIREMENT_SCHEMA, ROLE_SCHEMA
 from .models import Capability, Framework, Role
+from .schemas import CAPABILITY_SCHEMA, GAP_SCHEMA, LEVEL_SCHEMA, REQUIREMENT_SCHEMA, ROLE_SCHEMA
 
 bp = api_blueprint("pathways_api", __name__)
 

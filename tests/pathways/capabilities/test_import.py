@@ -7,8 +7,8 @@ import json
 from sqlalchemy import func, select
 
 from app.extensions import db
-from pathways import framework_import as fi
-from pathways.models import Capability, Category, Framework
+from pathways.capabilities import framework_import as fi
+from pathways.capabilities.models import Capability, Category, Framework
 
 CSV = """category,name,description,external_id,level_1,level_3
 Craft,Testing,Writes tests,ESCO:1,Runs tests,Designs test strategy

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from app import demo
 from app.extensions import db
 from app.models import Company, User
-from pathways import gaps, levels
-from pathways.models import Capability, CareerMove, Role, RoleAssignment
+from pathways.capabilities import gaps, levels
+from pathways.capabilities.models import Capability, CareerMove, Role, RoleAssignment
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
-from pathways import levels
-from pathways.models import CapabilityLevel, LevelChange
+from pathways.capabilities import levels
+from pathways.capabilities.models import CapabilityLevel, LevelChange
 
 
 def test_without_evidence_the_level_is_zero(make_company, make_user, make_capability):
@@ -136,7 +136,7 @@ def test_a_manager_rates_only_their_own_reports(make_company, make_user, make_ca
 
 
 def test_evidence_is_validated(make_company, make_user, make_capability):
-    from pathways import frameworks
+    from pathways.capabilities import frameworks
 
     acme = make_company()
     ada = make_user(acme)
