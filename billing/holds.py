@@ -24,7 +24,7 @@ from .budgets import find_budget
 from .errors import BudgetError, HoldStateError, InsufficientBudget, InsufficientFunds
 from .models import AccountKind, Budget, Hold, HoldStatus, LedgerAccount, TxKind
 from .policies import period_for
-from .wallet import pending_refunds_minor
+from .wallet import reserved_minor
 
 
 def _positive(amount_minor: int) -> None:
@@ -122,8 +122,8 @@ def capture(actor: User | None, hold: Hold, key: str, amount_minor: int | None =
     if amount > hold.open_minor:
         raise BudgetError(f"Only {money(hold.open_minor, currency)} is held; capture at most that.",
                           "amount_minor")
-    # Refunds Stripe is still processing are promised back to the card: not spendable.
-    spendable = wallet.balance_minor - pending_refunds_minor(hold.company_id)
+    # Money promised elsewhere (refunds Stripe is still processing) is not spendable.
+    spendable = wallet.balance_minor - reserved_minor(hold.company_id)
     if amount > spendable:
         raise InsufficientFunds(
             f"The company wallet has {money(max(0, spendable), currency)} to spend, less than the "

@@ -30,7 +30,7 @@ from app.auth import service as tokens
 from app.extensions import db
 from billing.models import Hold
 from pathways.requests.models import LearningRequest
-from tests.billing.stripe_fixtures import _free_port, wait_until
+from tests.billing.stripe.conftest import _free_port, wait_until
 
 from .conftest import assert_ledger_ok
 

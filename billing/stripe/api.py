@@ -18,8 +18,8 @@ from app.idempotency import idempotency_key
 from app.tenancy import current_company, get_or_404
 
 from . import seats, topups
-from .stripe_models import TopUp
-from .stripe_views import refund_json, topup_json
+from .models import TopUp
+from .views import refund_json, topup_json
 
 bp = api_blueprint("billing_stripe_api", __name__)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from tests.tenancy import Route, assert_foreign_404
 
-from .stripe_fixtures import wait_until
-from .test_stripe_topups import billing_ready, topup_status
+from .conftest import billing_ready, topup_status, wait_until
 
 
 def test_stripe_routes_are_404_to_another_company(admin, api_as, make_company, make_user,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import audit
 from app.errors import ValidationError
@@ -21,11 +21,11 @@ from app.models import Company, User
 from app.money import money
 from app.validators import normalise_email
 
-from . import ledger
-from . import stripe_gateway as gateway
-from .errors import BudgetError, InsufficientFunds
-from .models import AccountKind, LedgerTransaction, TxKind
-from .stripe_models import (
+from .. import ledger
+from ..errors import BudgetError, InsufficientFunds
+from ..models import AccountKind, LedgerTransaction, TxKind
+from . import gateway
+from .models import (
     BillingProfile,
     PaymentMode,
     RefundStatus,
@@ -33,7 +33,6 @@ from .stripe_models import (
     TopUpRefund,
     TopUpStatus,
 )
-from .wallet import pending_refunds_minor
 
 MAX_TOPUP_MINOR = 100_000_000
 
@@ -331,3 +330,12 @@ def confirm_refund(refund: TopUpRefund, stripe_refund: dict) -> None:
         refund.status = RefundStatus.FAILED.value
         refund.failure_message = (stripe_refund.get("failure_reason") or status)[:500]
     db.session.flush()
+
+
+def pending_refunds_minor(company_id: int) -> int:
+    """Wallet money promised back to the card by refunds Stripe has not confirmed yet.
+
+    Captures may not spend it: the wallet is debited only when Stripe confirms the refund."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(TopUpRefund.amount_minor), 0))
+                                 .where(TopUpRefund.company_id == company_id,
+                                        TopUpRefund.status == RefundStatus.PENDING.value)) or 0)

@@ -24,9 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Company, utcnow
 
-from . import seats, topups
-from . import stripe_gateway as gateway
-from .stripe_models import StripeEvent, TopUp, TopUpRefund
+from . import gateway, seats, topups
+from .models import StripeEvent, TopUp, TopUpRefund
 
 Handler = Callable[[StripeEvent, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}

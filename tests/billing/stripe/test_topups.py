@@ -5,51 +5,24 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from billing import wallet
-from billing.models import LedgerTransaction
-from billing.stripe_models import StripeEvent, TopUp
+from billing.stripe.models import StripeEvent
 
-from .conftest import assert_ledger_ok
-from .stripe_fixtures import events_for, post_event, sign, wait_until
-
-
-def billing_ready(admin, api, pm="pm_card_visa"):
-    from billing import topups
-
-    topups.save_profile(admin, admin.company, topups.ProfileData(
-        legal_name="Acme Robotics SAS", billing_email="billing@acme.test", city="Lyon",
-        country="FR", tax_id="FR12345678901"))
-    db.session.commit()
-    r = api.post("/api/v1/billing/payment-method", json={"payment_method_id": pm})
-    assert r.status_code == 200, r.get_json()
-    assert r.get_json()["card"].endswith("4242") or pm != "pm_card_visa"
-
-
-def read(fn):
-    """Read in a short transaction of its own: on SQLite every transaction holds the write
-    lock (BEGIN IMMEDIATE), so the test must not sit in one while the live server writes."""
-    db.session.rollback()
-    try:
-        return fn()
-    finally:
-        db.session.rollback()
-
-
-def wallet_minor(company_id):
-    return read(lambda: wallet.wallet_balances(company_id)["wallet_minor"])
-
-
-def fundings(company_id):
-    return read(lambda: db.session.scalar(select(func.count(LedgerTransaction.id)).where(
-        LedgerTransaction.company_id == company_id, LedgerTransaction.kind == "funding")))
-
-
-def topup_status(topup_id):
-    return read(lambda: db.session.get(TopUp, topup_id).status)
+from ..conftest import assert_ledger_ok
+from .conftest import (
+    billing_ready,
+    events_for,
+    fundings,
+    post_event,
+    read,
+    sign,
+    topup_status,
+    wait_until,
+    wallet_minor,
+)
 
 
 def processed_event(type_):

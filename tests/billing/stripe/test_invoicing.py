@@ -1,4 +1,4 @@
-"""Invoice payers and idempotency keys, against localstripe plus (tests/billing/localstripe_plus.py).
+"""Invoice payers and idempotency keys, against localstripe plus (tests/billing/stripe/localstripe_plus.py).
 
 localstripe itself has neither invoice collection (`send_invoice`) nor idempotency keys; the
 launcher adds both as Stripe documents them, so these stories run through the real gateway,
@@ -15,12 +15,10 @@ import urllib.request
 import pytest
 
 from app.extensions import db
-from billing import seats, topups
-from billing import stripe_gateway as gateway
+from billing.stripe import gateway, seats, topups
 
-from .conftest import assert_ledger_ok
-from .stripe_fixtures import wait_until
-from .test_stripe_topups import billing_ready, fundings, read, topup_status, wallet_minor
+from ..conftest import assert_ledger_ok
+from .conftest import billing_ready, fundings, read, topup_status, wait_until, wallet_minor
 
 
 def invoice_payer(admin) -> None:

@@ -13,8 +13,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import Company
 
-from . import seats, webhooks
-from . import stripe_gateway as gateway
+from . import gateway, seats, webhooks
 
 billing_cli = AppGroup("billing", help="Stripe billing.")
 

@@ -1,6 +1,6 @@
 """The billing page (admin): wallet, top-ups, refunds, invoices, seats; and the Stripe webhook.
 
-Anything that calls Stripe runs after our own rows are committed (see `billing.topups`).
+Anything that calls Stripe runs after our own rows are committed (see `billing.stripe.topups`).
 Stripe.js is loaded only when STRIPE_PUBLISHABLE_KEY is set, and only this page's
 Content-Security-Policy is widened for js.stripe.com (see docs/stripe.md).
 """
@@ -32,10 +32,10 @@ from app.money import from_minor, to_minor
 from app.tenancy import current_company, get_or_404, scoped
 from app.web import CSP
 
-from . import seats, topups, wallet, webhooks
-from . import stripe_gateway as gateway
-from .stripe_forms import CardForm, ConfirmForm, ProfileForm, RefundForm, TopUpForm
-from .stripe_models import TopUp, TopUpRefund
+from .. import wallet
+from . import gateway, seats, topups, webhooks
+from .forms import CardForm, ConfirmForm, ProfileForm, RefundForm, TopUpForm
+from .models import TopUp, TopUpRefund
 
 bp = Blueprint("billing_stripe", __name__)
 admin_only = roles_required("admin")
@@ -101,7 +101,7 @@ def _page(status: int = 200, form: ProfileForm | None = None,
     html = render_template(
         # The forms not submitted start clean (formdata=None): Flask-WTF would otherwise fill
         # every form on the page from the one that was posted (they share field names).
-        "billing/stripe.html", company=company, profile=profile,
+        "billing/stripe/index.html", company=company, profile=profile,
         form=form or ProfileForm(formdata=None, obj=profile), card_form=CardForm(formdata=None),
         topup_form=topup_form or TopUpForm(formdata=None),
         refund_form=refund_form or RefundForm(formdata=None), refund_for=refund_for,
@@ -248,7 +248,7 @@ def start_subscription() -> Response:
 @bp.post("/billing/stripe/webhook")
 @csrf.exempt
 def stripe_webhook() -> Response:
-    """Stripe's events: verified, stored once, processed once (see billing.webhooks)."""
+    """Stripe's events: verified, stored once, processed once (see billing.stripe.webhooks)."""
     try:
         event, fresh = webhooks.receive(request.get_data(cache=False), request.headers.get(
             "Stripe-Signature"))
@@ -284,7 +284,7 @@ def refuse_writes_when_canceled() -> None:
 def read_only_error(exc: ReadOnly) -> Any:
     if request.path.startswith("/api/"):
         return json_error(exc.status, exc.code, exc.message, exc.field)
-    return render_template("billing/read_only.html", message=exc.message), exc.status
+    return render_template("billing/stripe/read_only.html", message=exc.message), exc.status
 
 
 def subscription_notice() -> dict[str, Any] | None:

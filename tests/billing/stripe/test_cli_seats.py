@@ -12,15 +12,12 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.people import importer
-from billing import seats, webhooks
-from billing import stripe_gateway as gateway
 from billing.models import BudgetPolicy, LedgerTransaction
-from billing.stripe_models import SeatSubscription, StripeEvent
+from billing.stripe import gateway, seats, webhooks
+from billing.stripe.models import SeatSubscription, StripeEvent
 
-from .conftest import assert_ledger_ok
-from .stripe_fixtures import sign, wait_until
-from .test_stripe_page import set_up, text
-from .test_stripe_topups import billing_ready, read, topup_status, wallet_minor
+from ..conftest import assert_ledger_ok
+from .conftest import billing_ready, read, set_up, sign, text, topup_status, wait_until, wallet_minor
 
 
 def cli(app, *args):

@@ -25,7 +25,13 @@ from typing import Any
 import pytest
 import stripe
 from flask import Flask
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
+
+from app.extensions import db
+from billing import wallet
+from billing.models import LedgerTransaction
+from billing.stripe.models import TopUp
 
 WEBHOOK_SECRET = "whsec_trellis_test"
 DEAD_URL = "http://127.0.0.1:9/nowhere"
@@ -162,3 +168,55 @@ def post_event(url: str, event: dict[str, Any], timestamp: int | None = None,
             return r.status, json.load(r)
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
+
+
+# --- helpers of the stripe stories: a company ready to pay, reads beside the live server ---
+
+DETAILS = {"legal_name": "Acme Robotics SAS", "billing_email": "Billing@Acme.test",
+           "address_line1": "1 rue de la Paix", "postal_code": "69001", "city": "Lyon",
+           "country": "fr", "tax_id": "FR 12345678901", "payment_mode": "card"}
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def set_up(client, **changes):
+    r = client.post("/billing/profile", data=DETAILS | changes)
+    assert r.status_code == 302, text(r)
+    return r
+
+
+def billing_ready(admin, api, pm="pm_card_visa"):
+    from billing.stripe import topups
+
+    topups.save_profile(admin, admin.company, topups.ProfileData(
+        legal_name="Acme Robotics SAS", billing_email="billing@acme.test", city="Lyon",
+        country="FR", tax_id="FR12345678901"))
+    db.session.commit()
+    r = api.post("/api/v1/billing/payment-method", json={"payment_method_id": pm})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["card"].endswith("4242") or pm != "pm_card_visa"
+
+
+def read(fn):
+    """Read in a short transaction of its own: on SQLite every transaction holds the write
+    lock (BEGIN IMMEDIATE), so the test must not sit in one while the live server writes."""
+    db.session.rollback()
+    try:
+        return fn()
+    finally:
+        db.session.rollback()
+
+
+def wallet_minor(company_id):
+    return read(lambda: wallet.wallet_balances(company_id)["wallet_minor"])
+
+
+def fundings(company_id):
+    return read(lambda: db.session.scalar(select(func.count(LedgerTransaction.id)).where(
+        LedgerTransaction.company_id == company_id, LedgerTransaction.kind == "funding")))
+
+
+def topup_status(topup_id):
+    return read(lambda: db.session.get(TopUp, topup_id).status)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.people import service as people
-from billing import holds, seats, stripe_gateway
-from billing.stripe_models import SeatSubscription, TopUpRefund
+from billing import holds
+from billing.stripe import gateway, seats
+from billing.stripe.models import SeatSubscription, TopUpRefund
 
-from .conftest import assert_ledger_ok
-from .stripe_fixtures import post_event, wait_until
-from .test_stripe_topups import billing_ready, read, topup_status, wallet_minor
+from ..conftest import assert_ledger_ok
+from .conftest import billing_ready, post_event, read, topup_status, wait_until, wallet_minor
 
 
 def succeeded_topup(admin, api, amount):
@@ -57,7 +57,7 @@ def test_seats_follow_joiners_and_leavers_and_cancel_makes_read_only(
         app, admin, api_as, webhooks_to_app, make_user):
     api = api_as(admin)
     billing_ready(admin, api)
-    ids = stripe_gateway.setup_products("Trellis seats", 800, "eur")
+    ids = gateway.setup_products("Trellis seats", 800, "eur")
     app.config["STRIPE_SEAT_PRICE_ID"] = ids["price_id"]
     seats.start_subscription(admin, admin.company)
     db.session.commit()
@@ -66,7 +66,7 @@ def test_seats_follow_joiners_and_leavers_and_cancel_makes_read_only(
     for n in range(3):
         people.create_person(admin, people.PersonData(email=f"new{n}@acme.test", name=f"N{n}"))
     db.session.commit()  # one signal per person; queued syncs run after commit
-    sub = stripe_gateway.retrieve_subscription(row.stripe_subscription_id)
+    sub = gateway.retrieve_subscription(row.stripe_subscription_id)
     assert sub["items"]["data"][0]["quantity"] == 4
     leaver = make_user(admin.company)
     people.deactivate_person(admin, leaver)
@@ -74,7 +74,7 @@ def test_seats_follow_joiners_and_leavers_and_cancel_makes_read_only(
     assert read(lambda: db.session.get(SeatSubscription, row.id).quantity) == 4
     assert api.get("/api/v1/billing/subscription").get_json()["active_people"] == 4
 
-    stripe_gateway.cancel_subscription(row.stripe_subscription_id)
+    gateway.cancel_subscription(row.stripe_subscription_id)
     wait_until(lambda: read(lambda: db.session.get(SeatSubscription, row.id).status)
                == "canceled", "customer.subscription.deleted")
     refused = api.post("/api/v1/budgets/adjustments", json={

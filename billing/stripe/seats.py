@@ -24,8 +24,8 @@ from app.models import Company, User, UserStatus, utcnow
 from app.signals import people_joined, person_left, person_returned
 from app.tasks import after_commit, huey, with_app_context
 
-from . import stripe_gateway as gateway
-from .stripe_models import PaymentMode, SeatSubscription, StripeEvent
+from . import gateway
+from .models import PaymentMode, SeatSubscription, StripeEvent
 from .topups import BillingSetupError, ensure_customer, profile_of
 
 READ_ONLY_STATUSES = ("canceled",)

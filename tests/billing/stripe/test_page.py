@@ -10,33 +10,17 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Company
-from billing import stripe_gateway as gateway
-from billing import topups
 from billing.models import LedgerTransaction
-from billing.stripe_models import TopUp, TopUpRefund
+from billing.stripe import gateway, topups
+from billing.stripe.models import TopUp, TopUpRefund
 
-from .stripe_fixtures import wait_until
-from .test_stripe_topups import read, topup_status, wallet_minor
-
-DETAILS = {"legal_name": "Acme Robotics SAS", "billing_email": "Billing@Acme.test",
-           "address_line1": "1 rue de la Paix", "postal_code": "69001", "city": "Lyon",
-           "country": "fr", "tax_id": "FR 12345678901", "payment_mode": "card"}
-
-
-def text(response):
-    return response.get_data(as_text=True)
+from .conftest import DETAILS, read, set_up, text, topup_status, wait_until, wallet_minor
 
 
 def field_error(html, field_id):
     """The error list the form macro renders next to a field."""
     match = re.search(rf'<ul class="errors" id="{field_id}-errors">(.*?)</ul>', html, re.S)
     return re.sub(r"<[^>]+>", " ", match[1]).strip() if match else None
-
-
-def set_up(client, **changes):
-    r = client.post("/billing/profile", data=DETAILS | changes)
-    assert r.status_code == 302, text(r)
-    return r
 
 
 def test_an_admin_saves_billing_details_and_the_stripe_customer_gets_them(admin, auth, client,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from billing import holds, topups
+from billing import holds
 from billing.errors import InsufficientFunds
-from billing.stripe_models import TopUp, TopUpStatus
+from billing.stripe import topups
+from billing.stripe.models import TopUp, TopUpStatus
 
-from .conftest import assert_ledger_ok
+from ..conftest import assert_ledger_ok
 
 
 def test_a_pending_refund_reserves_wallet_money_against_purchases(acme, admin, fund, give,
