@@ -158,7 +158,7 @@ class OfferingCompletion(db.Model):
     """A person completed an offering: from a pathway step or a completed learning request.
 
     `reference` says what produced it ("step-completion:7", "request:42"); it is what gives the
-    right to review the offering (`pathways.catalogue.has_completed`).
+    right to review the offering (`pathways.catalogue.completions.has_completed`).
     """
 
     __tablename__ = "catalogue_offering_completions"
