@@ -7,10 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+
+from .money import money, request_locale
 
 
 @dataclass(frozen=True)
@@ -60,39 +62,18 @@ def nav_for(app: Flask, user: Any, section: str = "main") -> list[NavItem]:
 
 # --- formatting ------------------------------------------------------------------------------
 
-def _locale() -> str:
-    company = getattr(g, "company", None)
-    if company is None and current_user and current_user.is_authenticated:
-        company = current_user.company
-    return getattr(company, "locale", None) or "en_GB"
-
-
-def money(amount_minor: int | None, currency: str | None = None) -> str:
-    """Format integer minor units in the company currency and locale (Babel)."""
-    if amount_minor is None:
-        return "—"
-    from babel.numbers import get_currency_precision
-
-    company = getattr(g, "company", None) or (
-        current_user.company if current_user and current_user.is_authenticated else None
-    )
-    code = currency or getattr(company, "currency", None) or "EUR"
-    digits = get_currency_precision(code)
-    return format_currency(amount_minor / (10**digits), code, locale=_locale())
-
-
 def number(value: float | int | None) -> str:
-    return "—" if value is None else format_decimal(value, locale=_locale())
+    return "—" if value is None else format_decimal(value, locale=request_locale())
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else format_percent(value, locale=_locale())
+    return "—" if value is None else format_percent(value, locale=request_locale())
 
 
 def nice_date(value: date | datetime | None) -> str:
     if value is None:
         return "—"
-    return format_date(value, format="medium", locale=_locale())
+    return format_date(value, format="medium", locale=request_locale())
 
 
 # --- headers and errors ----------------------------------------------------------------------

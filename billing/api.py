@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -13,11 +12,13 @@ from werkzeug.wrappers import Response
 from app.api.plumbing import api_blueprint, body, date_field, field, require_role
 from app.errors import PermissionDenied
 from app.extensions import db
+from app.idempotency import idempotency_key
 from app.models import Team, User
+from app.pagination import page_json, paginate
 from app.tenancy import current_company, get_or_404
 
 from . import budgets, pools, queries, verify, wallet
-from .access import can_see_budget, page_json, page_rows
+from .access import can_see_budget
 from .models import LedgerTransaction
 from .policies import Period, parse_period
 
@@ -87,12 +88,6 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "available_minor": {"type": "integer", "description": "change of available"},
         "held_minor": {"type": "integer"}, "spent_minor": {"type": "integer"}}},
 }
-
-
-def idempotency_key() -> str:
-    """The client's Idempotency-Key (namespaced per person), or a fresh one."""
-    raw = (request.headers.get("Idempotency-Key") or "").strip()
-    return f"api:{current_user.id}:{raw[:150]}" if raw else f"api:{uuid.uuid4()}"
 
 
 def _person(employee_id: int) -> User:
@@ -262,7 +257,7 @@ def employee_transactions(employee_id: int) -> Response:
               schema: {$ref: '#/components/schemas/PersonTransactionPage'}
     """
     person = _person(employee_id)
-    return jsonify(page_json(page_rows(queries.person_transactions(person)), transaction_json))
+    return jsonify(page_json(paginate(queries.person_transactions(person), rows=True), transaction_json))
 
 
 def _pool_team(team_id: int) -> Team:

@@ -128,7 +128,7 @@ def _insert_worker(url: str, worker: int, ops: int, barrier: Any, out: Any) -> N
 
 def race(target: Any, arg_sets: list[tuple[Any, ...]]) -> float:
     """Run the workers together (each reports its (start, end) on `out` after the barrier);
-    seconds from the first start to the last finish. Shared with pathways.bench_requests."""
+    seconds from the first start to the last finish. Shared with pathways.requests.bench."""
     ctx = multiprocessing.get_context("spawn")
     barrier, out = ctx.Barrier(len(arg_sets)), ctx.Queue()
     procs = [ctx.Process(target=target, args=(*a, barrier, out)) for a in arg_sets]

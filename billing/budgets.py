@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from app import audit
 from app.extensions import db
 from app.models import Company, User, UserStatus, utcnow
+from app.money import money
 
 from . import ledger
 from .errors import BudgetError, InsufficientBudget
-from .format import fmt
 from .models import (
     AccountKind,
     AllocationRun,
@@ -166,7 +166,7 @@ def run_allocation(actor: User | None, company: Company, period: Period, as_of: 
     db.session.add(run)
     db.session.flush()
     audit.record(actor, company.id, "budgets.allocated", "allocation_run", run.id,
-                 f"{period.label}: allocated {fmt(total, company.currency)} to {count} people",
+                 f"{period.label}: allocated {money(total, company.currency)} to {count} people",
                  None)
     return run
 
@@ -254,16 +254,16 @@ def adjust(actor: User, user: User, amount_minor: int, reason: str, key: str,
     if -amount_minor > budget.available.balance_minor:
         c = budget.currency
         raise InsufficientBudget(
-            f"You can deduct at most {fmt(budget.available.balance_minor, c)} from {user.name}: "
-            f"{fmt(budget.held.balance_minor, c)} is held for open requests and "
-            f"{fmt(budget.spent.balance_minor, c)} is spent.", "amount_minor")
+            f"You can deduct at most {money(budget.available.balance_minor, c)} from {user.name}: "
+            f"{money(budget.held.balance_minor, c)} is held for open requests and "
+            f"{money(budget.spent.balance_minor, c)} is spent.", "amount_minor")
     tx = ledger.post(actor, ledger.Posting(
         user.company_id, TxKind.ADJUSTMENT.value, key,
         ledger.transfer(grants, budget.available, amount_minor), reference=f"user:{user.id}",
         reason=reason, user_id=user.id))
     audit.record(actor, user.company_id, "budget.adjusted", "user", user.id,
                  f"{period.label} budget of {user.name} {'+' if amount_minor > 0 else '−'}"
-                 f"{fmt(abs(amount_minor), budget.currency)}: {reason}",
+                 f"{money(abs(amount_minor), budget.currency)}: {reason}",
                  {"amount_minor": (None, amount_minor)})
     return tx
 
@@ -332,6 +332,6 @@ def close_period(actor: User | None, company: Company, period: Period) -> tuple[
     rolled = sum(p[3] for p in plan)
     expired = sum(p[4] for p in plan if p[4] > 0) + sum(pool_left.values())
     audit.record(actor, company.id, "budgets.closed", "company", company.id,
-                 f"{period.label} closed: {fmt(rolled, company.currency)} rolled over, "
-                 f"{fmt(expired, company.currency)} expired", None)
+                 f"{period.label} closed: {money(rolled, company.currency)} rolled over, "
+                 f"{money(expired, company.currency)} expired", None)
     return rolled, expired

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Company, User, UserStatus
+from app.money import money
 
 from . import budgets, verify
-from .format import fmt
 from .policies import parse_period
 
 ledger_cli = AppGroup("ledger", help="The money ledger.")
@@ -57,7 +57,7 @@ def allocate_command(slug: str, period: str | None, as_of: object) -> None:
                                      progress=bar.update)
     db.session.commit()
     click.echo(f"{company.name} {fiscal.label}: allocated "
-               f"{fmt(run.allocated_minor, company.currency)} to {run.people} people.")
+               f"{money(run.allocated_minor, company.currency)} to {run.people} people.")
 
 
 @budgets_cli.command("close")
@@ -71,8 +71,8 @@ def close_command(slug: str, period: str) -> None:
         raise click.ClickException(f"{fiscal.label} has not ended yet (it ends {fiscal.end}).")
     rolled, expired = budgets.close_period(None, company, fiscal)
     db.session.commit()
-    click.echo(f"{fiscal.label} closed: {fmt(rolled, company.currency)} rolled over, "
-               f"{fmt(expired, company.currency)} expired.")
+    click.echo(f"{fiscal.label} closed: {money(rolled, company.currency)} rolled over, "
+               f"{money(expired, company.currency)} expired.")
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,7 @@ year's spending history (holds, purchases, a refund) so the closed year has some
 Deterministic (seeded random). Last year's holds carry references like "demo:prev-7" (the
 catalogue does not exist yet when this seeder runs) and are dated across that year through
 `ledger.backfill` (demo data only). This year's spending comes from real learning requests
-(pathways/request_demo.py, seeded later), so it is linked to offerings and providers.
+(pathways/requests/demo.py, seeded later), so it is linked to offerings and providers.
 """
 
 from __future__ import annotations

@@ -6,60 +6,25 @@ carry a one-time key, so a double-submitted form moves money once.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
-from babel.numbers import get_currency_precision
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .errors import BudgetError
-
-
-def to_minor(amount: Decimal | None, currency: str, field: str) -> int:
-    """Exact conversion of a typed amount to minor units (refuses fractions of a cent)."""
-    digits = get_currency_precision(currency)
-    scaled = (amount or Decimal(0)) * (10 ** digits)
-    if scaled != scaled.to_integral_value():
-        raise BudgetError(f"Use at most {digits} decimal places for {currency}.", field)
-    return int(scaled)
-
-
-def from_minor(amount_minor: int, currency: str) -> Decimal:
-    return Decimal(amount_minor) / (10 ** get_currency_precision(currency))
-
-
-def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-def _int_or_none(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
-
-
-class KeyedForm(FlaskForm):
-    """A form whose submission moves money once: the key is minted when the form is shown."""
-
-    key = HiddenField()
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.key.data:
-            self.key.data = uuid.uuid4().hex
+from app.forms import KeyedForm, as_choices, int_or_none
 
 
 class PolicyForm(FlaskForm):
-    scope = SelectField("Applies to", choices=choices([
+    scope = SelectField("Applies to", choices=as_choices([
         ("default", "Everyone (company default)"), ("team", "A team and its sub-teams"),
         ("role", "A role (job title)")]))
-    team_id = SelectField("Team", coerce=_int_or_none, validate_choice=False)
+    team_id = SelectField("Team", coerce=int_or_none, validate_choice=False)
     job_title = StringField("Job title", validators=[Optional(), Length(max=200)],
                             description="Matched case-insensitively against people's job title.")
     annual_allowance = DecimalField("Annual allowance", places=2,
                                     validators=[DataRequired(), NumberRange(min=0)])
-    accrual = SelectField("Accrual", choices=choices([
+    accrual = SelectField("Accrual", choices=as_choices([
         ("upfront", "Upfront at the start of the year"), ("monthly", "Monthly, 1/12 each month")]))
     prorate_joiners = BooleanField("Pro-rata for people who join mid-year", default=True)
     rollover_cap = DecimalField("Rollover cap", places=2, default=Decimal(0),
@@ -72,7 +37,7 @@ class PolicyForm(FlaskForm):
 
 
 class AdjustmentForm(KeyedForm):
-    direction = SelectField("Change", choices=choices([("add", "Top up"), ("deduct", "Deduct")]))
+    direction = SelectField("Change", choices=as_choices([("add", "Top up"), ("deduct", "Deduct")]))
     amount = DecimalField("Amount", places=2, validators=[DataRequired(),
                                                           NumberRange(min=Decimal("0.01"))])
     reason = StringField("Reason", validators=[DataRequired(), Length(max=300)],
@@ -87,8 +52,8 @@ class TransferForm(KeyedForm):
 
 
 class PoolFundForm(KeyedForm):
-    team_id = SelectField("Team", coerce=_int_or_none, validate_choice=False)
-    direction = SelectField("Change", choices=choices([("add", "Fund"),
+    team_id = SelectField("Team", coerce=int_or_none, validate_choice=False)
+    direction = SelectField("Change", choices=as_choices([("add", "Fund"),
                                                        ("deduct", "Take back")]))
     amount = DecimalField("Amount", places=2, validators=[DataRequired(),
                                                           NumberRange(min=Decimal("0.01"))])
@@ -97,7 +62,7 @@ class PoolFundForm(KeyedForm):
 
 
 class PoolGrantForm(KeyedForm):
-    employee_id = SelectField("Person", coerce=_int_or_none, validate_choice=False)
+    employee_id = SelectField("Person", coerce=int_or_none, validate_choice=False)
     amount = DecimalField("Amount", places=2, validators=[DataRequired(),
                                                           NumberRange(min=Decimal("0.01"))])
     reason = StringField("Reason", validators=[DataRequired(), Length(max=300)],

@@ -17,14 +17,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
+from app.money import money
 
 from . import ledger
 from .budgets import find_budget
 from .errors import BudgetError, HoldStateError, InsufficientBudget, InsufficientFunds
-from .format import fmt
 from .models import AccountKind, Budget, Hold, HoldStatus, LedgerAccount, TxKind
 from .policies import period_for
-from .wallet import pending_refunds_minor
+from .wallet import reserved_minor
 
 
 def _positive(amount_minor: int) -> None:
@@ -79,8 +79,8 @@ def hold(actor: User | None, employee: User, amount_minor: int, reference: str, 
     available = budget.available.balance_minor
     if amount_minor > available:
         raise InsufficientBudget(
-            f"Insufficient budget: this needs {fmt(amount_minor, budget.currency)} but only "
-            f"{fmt(available, budget.currency)} of the {period.label} budget is available.",
+            f"Insufficient budget: this needs {money(amount_minor, budget.currency)} but only "
+            f"{money(available, budget.currency)} of the {period.label} budget is available.",
             "amount_minor")
     tx = ledger.post(actor, ledger.Posting(
         employee.company_id, TxKind.HOLD.value, key,
@@ -120,14 +120,14 @@ def capture(actor: User | None, hold: Hold, key: str, amount_minor: int | None =
     amount = hold.open_minor if amount_minor is None else amount_minor
     _positive(amount)
     if amount > hold.open_minor:
-        raise BudgetError(f"Only {fmt(hold.open_minor, currency)} is held; capture at most that.",
+        raise BudgetError(f"Only {money(hold.open_minor, currency)} is held; capture at most that.",
                           "amount_minor")
-    # Refunds Stripe is still processing are promised back to the card: not spendable.
-    spendable = wallet.balance_minor - pending_refunds_minor(hold.company_id)
+    # Money promised elsewhere (refunds Stripe is still processing) is not spendable.
+    spendable = wallet.balance_minor - reserved_minor(hold.company_id)
     if amount > spendable:
         raise InsufficientFunds(
-            f"The company wallet has {fmt(max(0, spendable), currency)} to spend, less than the "
-            f"{fmt(amount, currency)} this purchase costs; record a bank transfer first.",
+            f"The company wallet has {money(max(0, spendable), currency)} to spend, less than the "
+            f"{money(amount, currency)} this purchase costs; record a bank transfer first.",
             "amount_minor")
     rest = hold.open_minor - amount
     legs = (ledger.transfer(budget.held, budget.spent, amount)
@@ -182,7 +182,7 @@ def refund(actor: User | None, hold: Hold, amount_minor: int, key: str, reason: 
         raise HoldStateError("Only a captured purchase can be refunded.")
     refundable = hold.captured_minor - hold.refunded_minor
     if amount_minor > refundable:
-        raise BudgetError(f"At most {fmt(refundable, currency)} of this purchase can still be "
+        raise BudgetError(f"At most {money(refundable, currency)} of this purchase can still be "
                           "refunded.", "amount_minor")
     legs = (ledger.transfer(budget.spent, budget.available, amount_minor)
             + ledger.transfer(payable, wallet, amount_minor)

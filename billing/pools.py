@@ -21,11 +21,11 @@ from app import audit
 from app.errors import PermissionDenied
 from app.extensions import db
 from app.models import Company, Team, User, UserStatus
+from app.money import money
 
 from . import ledger
 from .budgets import budget_for
 from .errors import BudgetError, InsufficientBudget
-from .format import fmt
 from .models import AccountKind, Budget, LedgerAccount, LedgerTransaction, TeamPool, TxKind
 from .policies import Period, Resolver
 
@@ -138,7 +138,7 @@ def fund(actor: User, team: Team, amount_minor: int, reason: str, key: str,
         return done
     if -amount_minor > pool.account.balance_minor:
         raise InsufficientBudget(
-            f"You can take back at most {fmt(pool.account.balance_minor, currency)}: the rest "
+            f"You can take back at most {money(pool.account.balance_minor, currency)}: the rest "
             f"of the {team.name} pool was granted already.", "amount_minor")
     tx = ledger.post(actor, ledger.Posting(
         team.company_id, kind, key, ledger.transfer(grants, pool.account, amount_minor),
@@ -146,7 +146,7 @@ def fund(actor: User, team: Team, amount_minor: int, reason: str, key: str,
     verb = "funded" if amount_minor > 0 else "reduced"
     audit.record(actor, team.company_id, "team_pool.funded", "team", team.id,
                  f"{period.label} pool of {team.name} {verb} by "
-                 f"{fmt(abs(amount_minor), currency)}: {reason}",
+                 f"{money(abs(amount_minor), currency)}: {reason}",
                  {"amount_minor": (None, amount_minor)})
     return tx
 
@@ -184,13 +184,13 @@ def grant(actor: User, team: Team, employee: User, amount_minor: int, reason: st
     left = pool.account.balance_minor
     if amount_minor > left:
         raise InsufficientBudget(
-            f"The {team.name} pool holds only {fmt(left, pool.currency)}; grant at most that "
+            f"The {team.name} pool holds only {money(left, pool.currency)}; grant at most that "
             "or ask an admin to fund the pool.", "amount_minor")
     tx = ledger.post(actor, ledger.Posting(
         team.company_id, TxKind.ALLOCATION.value, key,
         ledger.transfer(pool.account, budget.available, amount_minor), reference=reference,
         reason=f"{team.name} pool: {reason}", user_id=employee.id))
     audit.record(actor, team.company_id, "team_pool.granted", "user", employee.id,
-                 f"{fmt(amount_minor, pool.currency)} from the {period.label} pool of "
+                 f"{money(amount_minor, pool.currency)} from the {period.label} pool of "
                  f"{team.name} to {employee.name}: {reason}", {"amount_minor": (None, amount_minor)})
     return tx

@@ -10,25 +10,19 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from app.csvout import csv_response
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import as_choices
 from app.identity import roles_required
 from app.models import Team, User
+from app.money import from_minor, money, to_minor
+from app.pagination import paginate
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import budgets, policies, queries, wallet
-from .access import can_see_budget, page_rows
-from .csv_export import csv_response
-from .format import fmt
-from .forms import (
-    AdjustmentForm,
-    AllocateForm,
-    PolicyForm,
-    TransferForm,
-    choices,
-    from_minor,
-    to_minor,
-)
+from .access import can_see_budget
+from .forms import AdjustmentForm, AllocateForm, PolicyForm, TransferForm
 from .models import BudgetPolicy
 from .policies import PolicyData, parse_period
 
@@ -61,7 +55,7 @@ def index() -> str:
     rows = queries.allocation_rows(company.id, period, request.args.get("q"),
                                    request.args.get("team", type=int))
     return render_template(
-        "billing/index.html", period=period, page=page_rows(rows), teams=_teams(),
+        "billing/index.html", period=period, page=paginate(rows, rows=True), teams=_teams(),
         totals=queries.company_balances(company.id, company.currency, period),
         wallet=wallet.wallet_balances(company.id), args=request.args,
         allocate=AllocateForm(period=period.start.isoformat()),
@@ -81,7 +75,7 @@ def allocate() -> Response:
                                  key=f"web:{form.key.data}")
     db.session.commit()
     if run.people:
-        flash(f"{period.label}: allocated {fmt(run.allocated_minor, company.currency)} to "
+        flash(f"{period.label}: allocated {money(run.allocated_minor, company.currency)} to "
               f"{run.people} people.", "success")
     else:
         flash(f"{period.label}: everyone already has what their policy gives them.", "info")
@@ -104,7 +98,7 @@ def policy_edit(policy_id: int | None = None) -> str | Response:
     policy = get_or_404(BudgetPolicy, policy_id) if policy_id is not None else None
     currency = current_company().currency
     form = PolicyForm(obj=policy)
-    form.team_id.choices = choices([("", "Choose a team")] + [(t.id, t.name) for t in _teams()])
+    form.team_id.choices = as_choices([("", "Choose a team")] + [(t.id, t.name) for t in _teams()])
     if request.method == "GET" and policy is not None:
         form.annual_allowance.data = from_minor(policy.annual_allowance_minor, currency)
         form.rollover_cap.data = from_minor(policy.rollover_cap_minor, currency)
@@ -172,7 +166,7 @@ def person(user_id: int) -> str | Response:
     return render_template("billing/person.html", person=person, period=period, form=form,
                            page_args=page_args,
                            balances=queries.person_balances(person, period),
-                           page=page_rows(queries.person_transactions(person)))
+                           page=paginate(queries.person_transactions(person), rows=True))
 
 
 @bp.get("/budgets/people/<int:user_id>/transactions.csv")
@@ -209,7 +203,7 @@ def wallet_page() -> str | Response:
     return render_template(
         "billing/wallet.html", form=form, period=period, wallet=wallet.wallet_balances(company.id),
         totals=queries.company_balances(company.id, company.currency, period),
-        page=page_rows(queries.company_transactions(company.id, request.args.get("kind"))),
+        page=paginate(queries.company_transactions(company.id, request.args.get("kind")), rows=True),
         args=request.args)
 
 

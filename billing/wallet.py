@@ -5,15 +5,18 @@ Until the Stripe gateway lands, an admin records a bank transfer that arrived (a
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Callable
+
+from flask import Flask, current_app
+from sqlalchemy import select
 
 from app import audit
 from app.extensions import db
 from app.models import Company, User
+from app.money import money
 
 from . import ledger
 from .errors import BudgetError
-from .format import fmt
 from .models import AccountKind, LedgerAccount, LedgerTransaction, TxKind
 
 
@@ -38,7 +41,7 @@ def record_bank_transfer(actor: User, company: Company, amount_minor: int, bank_
         reference=reference, reason=f"Bank transfer {bank_reference}"))
     audit.record(actor, company.id, "wallet.funded", "ledger_transaction", tx.id,
                  f"Recorded bank transfer {bank_reference} of "
-                 f"{fmt(amount_minor, company.currency)}", {"amount_minor": (None, amount_minor)})
+                 f"{money(amount_minor, company.currency)}", {"amount_minor": (None, amount_minor)})
     return tx
 
 
@@ -54,12 +57,18 @@ def wallet_balances(company_id: int) -> dict[str, int]:
             "paid_minor": balances.get("provider_payable", 0)}
 
 
-def pending_refunds_minor(company_id: int) -> int:
-    """Wallet money promised back to the card by refunds Stripe has not confirmed yet.
+# --- wallet money that captures may not spend, registered by the rooms that promise it ----------
 
-    Captures may not spend it: the wallet is debited only when Stripe confirms the refund."""
-    from .stripe_models import RefundStatus, TopUpRefund
+Reservation = Callable[[int], int]  # company id -> minor units
 
-    return int(db.session.scalar(select(func.coalesce(func.sum(TopUpRefund.amount_minor), 0))
-                                 .where(TopUpRefund.company_id == company_id,
-                                        TopUpRefund.status == RefundStatus.PENDING.value)) or 0)
+
+def add_reservation(app: Flask, reserved: Reservation) -> None:
+    """Register a source of wallet money that is promised elsewhere (the stripe room: refunds
+    Stripe has not confirmed yet, debited only when it confirms them)."""
+    app.extensions.setdefault("billing_wallet_reservations", []).append(reserved)
+
+
+def reserved_minor(company_id: int) -> int:
+    """Wallet money the company may not spend: the sum of every registered reservation."""
+    return sum(reserved(company_id)
+               for reserved in current_app.extensions.get("billing_wallet_reservations", []))

@@ -1,4 +1,4 @@
-"""SVG charts of the capability report, in the house style of `pathways.charts`.
+"""SVG charts of the capability report, in the house style of `pathways.capabilities.charts`.
 
 The same markup goes into the dashboards and the PDF (WeasyPrint renders inline SVG). Only SVG
 presentation attributes (no inline styles or scripts, for the pages' CSP); every label is
@@ -13,7 +13,7 @@ from itertools import count
 
 from markupsafe import Markup, escape
 
-from pathways.charts import ACCENT, MUTED, TEXT, TRACK
+from pathways.capabilities.charts import ACCENT, MUTED, TEXT, TRACK
 
 PALETTE = (ACCENT, "#c77d1a", "#4a6fa5", "#8a4f9e")
 BUDGET = "#9fb8b3"

@@ -30,7 +30,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.models import Company, Team, utcnow
 from billing.policies import period_for
-from pathways.gaps import team_and_descendants
+from pathways.capabilities.gaps import team_and_descendants
 
 from . import queries as q
 from . import sources, states
@@ -413,7 +413,7 @@ def build(company: Company, params: Params, today: date | None = None,
     cat_names = {cat_id: h.name for cat_id, h in cats.items()}
     missing = {c for _b, _t, c, _g in monthly} - set(cat_names)
     if missing:
-        from pathways.models import Category
+        from pathways.capabilities.models import Category
 
         cat_names |= dict(db.session.execute(select(Category.id, Category.name)
                                              .where(Category.id.in_(missing))).all())

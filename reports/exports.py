@@ -2,7 +2,7 @@
 
 Money is in major units of the company currency (a Decimal, so a spreadsheet reads a number);
 shares are fractions (0.4167); hidden figures read "fewer than 5". Text cells pass through
-`billing.csv_export.safe_cell`, which neutralises formulas (= + - @).
+`app.csvout.safe_cell`, which neutralises formulas (= + - @).
 """
 
 from __future__ import annotations

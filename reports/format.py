@@ -11,7 +11,9 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision
+from babel.numbers import format_decimal, format_percent
+
+from app.money import format_money
 
 HIDDEN = "fewer than 5"
 MIN_GROUP = 5
@@ -27,12 +29,7 @@ class Fmt:
             return "—"
         if minor == HIDDEN:
             return HIDDEN
-        digits = get_currency_precision(self.currency)
-        value = minor / (10 ** digits)
-        if whole and abs(value) >= 1000:
-            return format_currency(round(value), self.currency, locale=self.locale,
-                                   format="¤#,##0", currency_digits=False)
-        return format_currency(value, self.currency, locale=self.locale)
+        return format_money(minor, self.currency, self.locale, whole)
 
     def number(self, value: Any) -> str:
         if value is None:

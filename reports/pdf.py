@@ -37,8 +37,8 @@ def report_html(data: Dataset) -> str:
         [(f"{s.kind} · {s.provider}" if s.provider != "—" else s.kind, s.spend_minor, None)
          for s in data.spend_by_offering[:8]], "Spend by offering type and provider",
         f.money) if data.spend_by_offering else None
-    from pathways.charts import Bar, level_bars
-    from pathways.levels import RULE_SENTENCE
+    from pathways.capabilities.charts import Bar, level_bars
+    from pathways.capabilities.levels import RULE_SENTENCE
 
     shown = [t for t in visible if not t.hidden and isinstance(t.coverage, float)]
     coverage = level_bars([Bar(t.name, round(t.coverage * 100), 100) for t in shown], 100,

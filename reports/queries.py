@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from app.extensions import db
 from app.models import User, UserStatus
 from billing.models import Budget, LedgerAccount, LedgerEntry, LedgerTransaction
-from pathways.models import (
+from pathways.capabilities.models import (
     Capability,
     CapabilityLevel,
     Category,

@@ -44,7 +44,7 @@ def allowed_team(user: User, team_id: int | None) -> int | None:
     if user.has_role("manager") and user.team_id:
         if team_id in (None, user.team_id):
             return user.team_id
-        from pathways.gaps import team_and_descendants
+        from pathways.capabilities.gaps import team_and_descendants
 
         if team_id in team_and_descendants(user.company_id, user.team_id):
             return team_id

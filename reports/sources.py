@@ -1,6 +1,6 @@
 """Reads of the catalogue, learning requests, mentors and pathway enrolments, in one place.
 
-These tables come from other branches (catalogue, requests, mentors). Each reader checks that
+These tables come from other rooms (catalogue, learning, requests, mentoring). Each reader checks that
 its models are there and otherwise returns what can be said without them, and `available()`
 tells the report's method section which sources were read.
 """
@@ -32,19 +32,24 @@ def _module(name: str) -> ModuleType | None:
 
 
 def catalogue() -> ModuleType | None:
-    return _module("pathways.catalogue_models")
+    return _module("pathways.catalogue.models")
+
+
+def learning() -> ModuleType | None:
+    return _module("pathways.learning.models")
 
 
 def requests() -> ModuleType | None:
-    return _module("pathways.request_models")
+    return _module("pathways.requests.models")
 
 
 def mentors() -> ModuleType | None:
-    return _module("pathways.mentor_models")
+    return _module("pathways.mentoring.models")
 
 
 def available() -> dict[str, bool]:
-    return {"catalogue": catalogue() is not None, "requests": requests() is not None,
+    return {"catalogue": catalogue() is not None and learning() is not None,
+            "requests": requests() is not None,
             "mentors": mentors() is not None}
 
 
@@ -123,9 +128,9 @@ def ways_to_close(company_id: int, capability_ids: Sequence[int],
     if not capability_ids:
         return result
     ids = list(capability_ids)
-    cat = catalogue()
-    if cat is not None:
-        Pathway, Step, Offering = cat.Pathway, cat.PathwayStep, cat.Offering
+    cat, learn = catalogue(), learning()
+    if cat is not None and learn is not None:
+        Pathway, Step, Offering = learn.Pathway, learn.PathwayStep, cat.Offering
         step_cost = func.coalesce(Offering.price_minor, Step.estimated_cost_minor, 0)
         for pid, title, cap, cost in db.session.execute(
                 select(Pathway.id, Pathway.title, Pathway.target_capability_id,
@@ -185,10 +190,10 @@ class PathwayProgress:
 
 def pathway_progress(company_id: int, start: date, end: date,
                      team_ids: TeamIds) -> list[PathwayProgress]:
-    cat = catalogue()
-    if cat is None:
+    learn = learning()
+    if learn is None:
         return []
-    Enrolment, Pathway = cat.Enrolment, cat.Pathway
+    Enrolment, Pathway = learn.Enrolment, learn.Pathway
     lo = datetime.combine(start, time.min)
     hi = datetime.combine(end + timedelta(days=1), time.min)
     done = and_(Enrolment.completed_at.is_not(None), Enrolment.completed_at < hi)

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 
 from app.extensions import db
 from app.models import User
-from pathways.models import (
+from pathways.capabilities.models import (
     Capability,
     CapabilityLevel,
     LevelChange,

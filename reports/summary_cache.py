@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEntry, User
 from billing.models import LedgerTransaction
-from pathways.models import Assessment, RoleAssignment
+from pathways.capabilities.models import Assessment, RoleAssignment
 
 DEFAULT_SIZE = 128  # REPORTS_SUMMARY_CACHE: answers kept per process; 0 turns the cache off
 _lock = threading.Lock()

@@ -9,13 +9,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.csvout import csv_response
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.identity import roles_required
 from app.models import Team
 from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
-from billing.csv_export import csv_response
 
 from . import charts, datasets, exports, runs
 from .models import FREQUENCIES, ReportRun, ReportSubscription, RunStatus

@@ -103,8 +103,9 @@ def shell_benchmarks(app: Any) -> None:
 
 
 def package_benchmarks(app: Any) -> None:
-    for name in ("billing.bench", "pathways.bench", "pathways.bench_catalogue",
-                 "pathways.mentor_bench", "pathways.bench_requests", "reports.bench"):
+    for name in ("billing.bench", "pathways.capabilities.bench", "pathways.catalogue.bench",
+                 "pathways.learning.bench", "pathways.mentoring.bench", "pathways.requests.bench",
+                 "reports.bench"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:

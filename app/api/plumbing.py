@@ -1,19 +1,16 @@
-"""JSON API plumbing: bearer-token auth, JSON errors, body fields, pagination."""
+"""JSON API plumbing: bearer-token auth, JSON errors, body fields (pagination is
+`app.pagination`)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import Select
 from werkzeug.wrappers import Response
 
 from ..errors import DomainError, PermissionDenied, ValidationError
-from ..extensions import db
-
-MAX_PER_PAGE = 200
 
 
 def json_error(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -80,32 +77,6 @@ def date_field(data: dict[str, Any], name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError(f"'{name}' must be a date like 2026-01-31.", name) from exc
-
-
-def paginated(query: Select[Any], serialise: Any, paging: Any = None) -> dict[str, Any]:
-    """Page a query into {items, page, per_page, total, pages}.
-
-    `paging` is the endpoint's validated `Paging` query (app.api.schema); without it the
-    `?page=&per_page=` arguments are read here (endpoints not yet on declared schemas).
-    """
-    if paging is not None:
-        page = paging.page
-        per_page = paging.per_page or current_app.config["PER_PAGE"]
-    else:
-        try:
-            page = max(1, int(request.args.get("page", 1)))
-            per_page = min(MAX_PER_PAGE, max(1, int(request.args.get(
-                "per_page", current_app.config["PER_PAGE"]))))
-        except ValueError as exc:
-            raise ValidationError("'page' and 'per_page' must be whole numbers.", "page") from exc
-    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    return {
-        "items": [serialise(item) for item in result.items],
-        "page": page,
-        "per_page": per_page,
-        "total": result.total,
-        "pages": result.pages,
-    }
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..access import may_see, visible_people
-from ..api.plumbing import api_blueprint, paginated, require_role
+from ..api.plumbing import api_blueprint, require_role
 from ..api.schema import Page, operation
 from ..errors import PermissionDenied
 from ..extensions import db
 from ..models import Team, User
+from ..pagination import paginated
 from ..tenancy import current_company, get_or_404
 from . import service
 from .schemas import (

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from app.forms import ConfirmForm, CsvFileForm, as_choices
+
 from ..auth import service as accounts
 from ..errors import DomainError
 from ..extensions import db
@@ -17,7 +19,7 @@ from ..models import AuditEntry, OutboxMessage, PendingImport, Team, User
 from ..tenancy import current_company, get_or_404, scoped
 from ..uow import refusal
 from . import importer, service
-from .forms import ConfirmForm, ImportForm, PersonForm, TeamForm, as_choices
+from .forms import PersonForm, TeamForm
 
 bp = Blueprint("people", __name__)
 admin_only = roles_required("admin")
@@ -178,7 +180,7 @@ def delete_team(team_id: int) -> Response:
 @bp.route("/people/import", methods=["GET", "POST"])
 @admin_only
 def import_upload() -> str | Response | tuple[str, int]:
-    form = ImportForm()
+    form = CsvFileForm()
     if form.validate_on_submit():
         filename = form.file.data.filename or "people.csv"
         text = uploaded_text(form.file)

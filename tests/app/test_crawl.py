@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.demo import DEMO_PASSWORD, DemoWorld
 from app.extensions import db
-from pathways.mentor_models import MentorKind, MentorProfile
+from pathways.mentoring.models import MentorKind, MentorProfile
 from tests.crawl import crawl, links_of, pattern
 
 

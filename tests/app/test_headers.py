@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from pathways import frameworks
+from pathways.capabilities import frameworks
 
 PRODUCTION = {"TRELLIS_ENV": "production", "SECRET_KEY": "s" * 48}
 

@@ -7,11 +7,12 @@ import pytest
 
 from app.extensions import db
 from app.redirects import local_target
-from pathways import pathway_service
-from pathways.pathway_service import StepData
+from pathways.learning import enrolments as pathway_service
+from pathways.learning.builder import StepData
 from reports import runs
-from tests.pathways.catalogue_helpers import admin_of, make_offering, make_pathway  # noqa: F401
-from tests.pathways.conftest import make_capability, make_framework, make_role  # noqa: F401
+from tests.pathways.catalogue.conftest import make_offering  # noqa: F401
+from tests.pathways.conftest import admin_of, make_capability, make_framework, make_role  # noqa: F401
+from tests.pathways.learning.conftest import make_pathway  # noqa: F401
 
 from ..conftest import PASSWORD
 

@@ -85,10 +85,5 @@ def eng(acme: Company, admin: User, make_team: Callable[..., Any],
     return team, mo, ada, bo, cy
 
 
-from .stripe_fixtures import (  # noqa: E402, F401  (fixtures)
-    live_server,
-    localstripe,
-    no_real_stripe,
-    stripe_on,
-    webhooks_to_app,
-)
+# Autouse, for every billing test: nothing reaches past 127.0.0.1 (the real Stripe API).
+from .stripe.conftest import no_real_stripe  # noqa: E402, F401  (fixture)

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
+from app.csvout import safe_cell
 from app.extensions import db
 from app.models import AuditEntry
 from billing import holds
-from billing.csv_export import safe_cell
 from billing.models import BudgetPolicy
 from billing.queries import person_balances
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
-from pathways.models import CareerMove
+from pathways.capabilities.models import CareerMove
 
 pytestmark = pytest.mark.browser
 WIDTH = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"

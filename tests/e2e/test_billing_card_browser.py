@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from billing import topups
-from tests.billing.stripe_fixtures import localstripe, no_real_stripe  # noqa: F401 (fixtures)
+from billing.stripe import topups
+from tests.billing.stripe.conftest import localstripe, no_real_stripe  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -7,11 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.pathways.catalogue_helpers import (  # noqa: F401  (catalogue factories)
-    PDF,
-    make_offering,
-    make_pathway,
-)
+from tests.pathways.catalogue.conftest import PDF, make_offering  # noqa: F401  (fixtures)
 from tests.pathways.conftest import (  # noqa: F401  (the capability-map factories)
     assign,
     evidence,
@@ -19,6 +15,7 @@ from tests.pathways.conftest import (  # noqa: F401  (the capability-map factori
     make_framework,
     make_role,
 )
+from tests.pathways.learning.conftest import make_pathway  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +23,7 @@ pytestmark = pytest.mark.browser
 def test_find_a_course_for_my_biggest_gap_and_enrol_in_a_pathway(
         page, login, make_company, make_user, make_capability, make_role, assign,  # noqa: F811
         evidence, make_offering, make_pathway, tmp_path):  # noqa: F811
-    from pathways.pathway_service import StepData
+    from pathways.learning.builder import StepData
 
     acme = make_company()
     emma = make_user(acme, name="Emma Lindqvist", email="emma@acme.test")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import demo
 from app.extensions import db
-from pathways.mentor_models import MentorBooking
+from pathways.mentoring.models import MentorBooking
 
 
 @pytest.mark.browser

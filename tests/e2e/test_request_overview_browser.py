@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from pathways import requests as svc
-from tests.pathways.request_fixtures import *  # noqa: F403
+from pathways.requests import submit, transitions
+from tests.pathways.requests.conftest import *  # noqa: F403
 
 
 @pytest.mark.browser
@@ -23,14 +23,14 @@ def test_executive_filters_all_requests_in_the_browser(acme_world, make_offering
     give(w.ada, 300_000)
     give(w.max, 100_000)
     fund(w.company, 500_000, w.harriet)
-    done = svc.create_for_offering(w.ada, make_offering(w.company, 40_000, "ROS 2 in practice"),
+    done = submit.create_for_offering(w.ada, make_offering(w.company, 40_000, "ROS 2 in practice"),
                                    "For the arm project")
-    svc.approve(w.max, done)
-    svc.complete(w.ada, done, "Certificate R-7")
-    svc.reject(w.max, svc.create_for_offering(w.ada, make_offering(w.company, 30_000,
+    transitions.approve(w.max, done)
+    transitions.complete(w.ada, done, "Certificate R-7")
+    transitions.reject(w.max, submit.create_for_offering(w.ada, make_offering(w.company, 30_000,
                                                                    "Robot vision"), None))
-    svc.create_for_offering(w.ada, make_offering(w.company, 65_000, "Welding masterclass"), None)
-    svc.create_for_offering(w.max, make_offering(w.company, 12_000, "Leading engineers"), None)
+    submit.create_for_offering(w.ada, make_offering(w.company, 65_000, "Welding masterclass"), None)
+    submit.create_for_offering(w.max, make_offering(w.company, 12_000, "Leading engineers"), None)
     db.session.commit()
     db.session.remove()  # SQLite: no transaction of the test may hold the write lock
 

@@ -6,8 +6,8 @@ import pytest
 
 from app.extensions import db
 from billing.verify import run_checks
-from pathways.request_models import LearningRequest
-from tests.pathways.request_fixtures import *  # noqa: F403
+from pathways.requests.models import LearningRequest
+from tests.pathways.requests.conftest import *  # noqa: F403
 
 
 @pytest.mark.browser

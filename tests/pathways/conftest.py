@@ -11,11 +11,11 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Company, User
-from pathways import frameworks, levels, roles
-from pathways.models import Capability, Framework, Role
+from pathways.capabilities import frameworks, levels, roles
+from pathways.capabilities.models import Capability, Framework, Role
 
 
-def _admin(company: Company) -> User:
+def admin_of(company: Company) -> User:
     from sqlalchemy import select
 
     from app.models import UserRole
@@ -34,7 +34,7 @@ def _admin(company: Company) -> User:
 @pytest.fixture
 def make_framework(app: Flask) -> Callable[..., Framework]:
     def factory(company: Company, name: str = "Engineering", levels: int = 5) -> Framework:
-        actor = _admin(company)
+        actor = admin_of(company)
         scale = frameworks.create_scale(actor, f"{name} scale", [
             frameworks.LevelData(i, f"L{i}", f"Descriptor {i}") for i in range(1, levels + 1)])
         fw = frameworks.create_framework(actor, name, scale)
@@ -55,7 +55,7 @@ def make_capability(app: Flask, make_framework: Callable[..., Framework]
         fw = framework or frameworks_by_company.get(company.id)
         if fw is None:
             fw = frameworks_by_company[company.id] = make_framework(company)
-        cap = frameworks.create_capability(_admin(company), fw, frameworks.CapabilityData(
+        cap = frameworks.create_capability(admin_of(company), fw, frameworks.CapabilityData(
             category, name or f"Capability {next(counter)}", **kw))
         db.session.commit()
         return cap
@@ -68,7 +68,7 @@ def make_role(app: Flask) -> Callable[..., Role]:
     def factory(company: Company, title: str = "Engineer",
                 requires: dict[Capability, int | tuple[int, int]] | None = None,
                 **kw: Any) -> Role:
-        actor = _admin(company)
+        actor = admin_of(company)
         role = roles.create_role(actor, roles.RoleData(title, **kw))
         reqs = [roles.Requirement(c.id, *(v if isinstance(v, tuple) else (v, 1)))
                 for c, v in (requires or {}).items()]
@@ -83,7 +83,7 @@ def make_role(app: Flask) -> Callable[..., Role]:
 def assign(app: Flask) -> Callable[..., None]:
     def factory(person: User, role: Role | None, target: Role | None = None) -> None:
         company = db.session.get(Company, person.company_id)
-        actor = _admin(company)
+        actor = admin_of(company)
         roles.assign_role(actor, person, role)
         if target is not None:
             roles.set_target(actor, person, target)

@@ -28,7 +28,7 @@ from app.models import Company, Team, User
 from billing import budgets, holds, policies, wallet
 from billing.models import LedgerTransaction
 from billing.policies import Period, PolicyData
-from pathways.models import Capability
+from pathways.capabilities.models import Capability
 from tests.pathways.conftest import (  # noqa: F401  (fixtures)
     assign,
     evidence,

@@ -7,15 +7,9 @@ from datetime import date, datetime
 
 from app.extensions import db
 from billing import holds
-from pathways.catalogue_models import (
-    Enrolment,
-    Offering,
-    OfferingCapability,
-    Pathway,
-    PathwayStep,
-    Provider,
-)
-from pathways.request_models import LearningRequest
+from pathways.catalogue.models import Offering, OfferingCapability, Provider
+from pathways.learning.models import Enrolment, Pathway, PathwayStep
+from pathways.requests.models import LearningRequest
 from reports import datasets
 
 from .conftest import END, START, World, _dated
@@ -86,3 +80,10 @@ def test_spend_by_type_and_provider_and_pathways(small: World) -> None:
     assert (progress.title, progress.enrolled, progress.completed,
             progress.completed_in_period) == ("Become a data analyst", 4, 2, 2)
     assert progress.completion == 0.5
+
+
+def test_the_report_finds_every_room_it_reads(app: object) -> None:
+    """The sources are looked up by module path: a room that moved must still be found."""
+    from reports import sources
+
+    assert sources.available() == {"catalogue": True, "requests": True, "mentors": True}

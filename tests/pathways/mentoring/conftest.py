@@ -15,9 +15,9 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import Company, User, utcnow
-from pathways import mentor_bookings, mentors
-from pathways.mentor_models import MentorBooking, MentorProfile
-from pathways.models import Capability
+from pathways.capabilities.models import Capability
+from pathways.mentoring import availability, bookings, mentors
+from pathways.mentoring.models import MentorBooking, MentorProfile
 
 
 def next_weekday(weekday: int, weeks: int = 1) -> datetime:
@@ -58,7 +58,7 @@ def make_mentor(app: Flask) -> Callable[..., MentorProfile]:
         for capability, level in (offers or {}).items():
             mentors.offer_capability(user, profile, capability, level)
         for weekday, start, end in hours if hours is not None else [(0, "09:00", "12:00")]:
-            mentors.add_rule(user, profile, weekday, time.fromisoformat(start),
+            availability.add_rule(user, profile, weekday, time.fromisoformat(start),
                              time.fromisoformat(end))
         db.session.commit()
         return profile
@@ -78,7 +78,7 @@ def make_coach(app: Flask) -> Callable[..., MentorProfile]:
         for capability, level in (offers or {}).items():
             mentors.offer_capability(admin, coach, capability, level)
         for weekday, start, end in hours if hours is not None else [(1, "14:00", "17:00")]:
-            mentors.add_rule(admin, coach, weekday, time.fromisoformat(start),
+            availability.add_rule(admin, coach, weekday, time.fromisoformat(start),
                              time.fromisoformat(end))
         db.session.commit()
         return coach
@@ -93,9 +93,9 @@ def past_session(app: Flask) -> Callable[..., MentorBooking]:
     def factory(mentee: User, mentor: MentorProfile, capability: Capability | None = None,
                 days_ago: int = 3) -> MentorBooking:
         then = utcnow() - timedelta(days=days_ago + 7)
-        slot = mentors.free_slots(mentor, now=then)[0]
+        slot = availability.free_slots(mentor, now=then)[0]
         assert slot.ends_at < utcnow(), "the fixture needs a slot in the past"
-        booking = mentor_bookings.book(mentee, mentor, slot.starts_at, capability, now=then)
+        booking = bookings.book(mentee, mentor, slot.starts_at, capability, now=then)
         db.session.commit()
         return booking
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.extensions import db
-from pathways import mentors
-from pathways.mentor_models import MentorBooking
+from pathways.mentoring import availability
+from pathways.mentoring.models import MentorBooking
 
 
 def iso(dt):
@@ -37,7 +37,7 @@ def test_mentors_filter_by_capability_and_level(acme, admin, api_as, make_user, 
 def test_slots_between_from_and_to(acme, api_as, make_user, make_mentor, cap):
     mentor = make_mentor(make_user(acme), {cap: 4}, hours=[(0, "09:00", "11:00")])
     api = api_as(make_user(acme))
-    free = mentors.free_slots(mentor)
+    free = availability.free_slots(mentor)
     start = free[0].starts_at - timedelta(hours=1)
     body = api.get(f"/api/v1/mentors/{mentor.id}/slots?from={iso(start)}"
                    f"&to={iso(start + timedelta(days=1))}").get_json()
@@ -60,7 +60,7 @@ def test_book_then_lose_the_race_then_cancel(acme, api_as, make_user, make_mento
     ada = make_user(acme, name="Ada")
     mentor = make_mentor(ada, {cap: 4})
     emma, finn = api_as(make_user(acme)), api_as(make_user(acme))
-    slot = mentors.free_slots(mentor)[0]
+    slot = availability.free_slots(mentor)[0]
     created = emma.post("/api/v1/mentor-bookings", json={
         "mentor_id": mentor.id, "starts_at": iso(slot.starts_at), "capability_id": cap.id})
     assert created.status_code == 201
@@ -84,7 +84,7 @@ def test_book_then_lose_the_race_then_cancel(acme, api_as, make_user, make_mento
 def test_bad_booking_requests_are_400_and_change_nothing(acme, api_as, make_user, make_mentor,
                                                          cap, fingerprint):
     mentor = make_mentor(make_user(acme), {cap: 4})
-    slot = mentors.free_slots(mentor)[0]
+    slot = availability.free_slots(mentor)[0]
     api = api_as(make_user(acme))
     before = fingerprint()
     for payload, field in (

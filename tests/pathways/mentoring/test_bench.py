@@ -6,8 +6,8 @@ import pytest
 
 from app import demo
 from app.extensions import db
-from pathways import mentor_bench
-from pathways.mentor_models import MentorBooking
+from pathways.mentoring import bench
+from pathways.mentoring.models import MentorBooking
 
 
 @pytest.fixture
@@ -19,15 +19,15 @@ def database_url(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_mentor_bench_runs_on_a_small_demo_and_leaves_no_booking(app, monkeypatch):
-    monkeypatch.setattr(mentor_bench, "REPEAT", 1)
+    monkeypatch.setattr(bench, "REPEAT", 1)
     demo.seed(30, say=lambda m: None)
     db.session.commit()
     before = db.session.query(MentorBooking).count()
     db.session.rollback()  # no write lock held (SQLite) while the benchmark runs
-    measured = mentor_bench.measure(app)
+    measured = bench.measure(app)
     assert set(measured) == {"gap_employee", "gap_manager", "free_slots", "book", "find_page",
                              "mentor_page"}
     rows: list[tuple[str, str]] = []
-    mentor_bench.run(app, lambda section, metric, value, goal="": rows.append((section, metric)))
+    bench.run(app, lambda section, metric, value, goal="": rows.append((section, metric)))
     assert len(rows) == 6 and {s for s, _m in rows} == {"mentoring"}
     assert db.session.query(MentorBooking).count() == before

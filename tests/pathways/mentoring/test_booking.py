@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import utcnow
-from pathways import levels, mentor_bookings, mentors
-from pathways.mentor_models import MentorBooking
-from pathways.models import Assessment
+from pathways.capabilities import levels
+from pathways.capabilities.models import Assessment
+from pathways.mentoring import availability, bookings, matching, mentors
+from pathways.mentoring.models import MentorBooking
 
 
 def test_an_internal_session_is_free_and_a_coach_is_paid_by_the_minute(acme, admin, make_user,
@@ -22,16 +23,16 @@ def test_an_internal_session_is_free_and_a_coach_is_paid_by_the_minute(acme, adm
     emma = make_user(acme, name="Emma")
     ada = make_mentor(make_user(acme, name="Ada"), {cap: 4})
     cora = make_coach(admin, rate=12_345, offers={cap: 5}, minutes=45)
-    free = mentor_bookings.book(emma, ada, mentors.free_slots(ada)[0].starts_at, cap)
-    paid = mentor_bookings.book(emma, cora, mentors.free_slots(cora)[0].starts_at)
+    free = bookings.book(emma, ada, availability.free_slots(ada)[0].starts_at, cap)
+    paid = bookings.book(emma, cora, availability.free_slots(cora)[0].starts_at)
     db.session.commit()
     assert (free.price_minor, free.currency) == (0, "EUR")
-    assert mentors.booking_price_minor(paid) == (12_345 * 45 + 30) // 60 == 9_259
+    assert matching.booking_price_minor(paid) == (12_345 * 45 + 30) // 60 == 9_259
     assert paid.currency == "EUR" and paid.minutes == 45
-    mentor_bookings.attach_learning_request(paid, 42)
+    bookings.attach_learning_request(paid, 42)
     assert paid.learning_request_id == 42
     with pytest.raises(Conflict):
-        mentor_bookings.attach_learning_request(paid, 43)
+        bookings.attach_learning_request(paid, 43)
 
 
 @pytest.mark.parametrize("case", ["not offered", "past", "own", "capability", "line", "far"])
@@ -42,7 +43,7 @@ def test_bad_bookings_are_refused_and_change_nothing(acme, make_user, make_mento
     ada = make_user(acme, name="Ada")
     mentor = make_mentor(ada, {cap: 4})
     make_mentor(boss, {cap: 4})
-    slot = mentors.free_slots(mentor)[0]
+    slot = availability.free_slots(mentor)[0]
     other = make_capability(acme, "Juggling")
     actor, who, starts, topic = emma, mentor, slot.starts_at, None
     expected = {"not offered": ("starts_at", "not one of Ada's slots"),
@@ -65,7 +66,7 @@ def test_bad_bookings_are_refused_and_change_nothing(acme, make_user, make_mento
         starts = slot.starts_at + timedelta(weeks=9)
     before = fingerprint()
     with pytest.raises(ValidationError) as err:
-        mentor_bookings.book(actor, who, starts, topic)
+        bookings.book(actor, who, starts, topic)
     db.session.rollback()
     assert (err.value.field, expected[1] in err.value.message) == (expected[0], True)
     assert fingerprint() == before
@@ -75,21 +76,21 @@ def test_a_taken_slot_and_a_double_booked_mentee_are_conflicts(acme, make_user, 
     emma, finn = make_user(acme), make_user(acme)
     ada = make_mentor(make_user(acme, name="Ada"), {cap: 4})
     bob = make_mentor(make_user(acme, name="Bob"), {cap: 4})  # same Monday hours as Ada
-    slot = mentors.free_slots(ada)[0]
-    mentor_bookings.book(emma, ada, slot.starts_at)
+    slot = availability.free_slots(ada)[0]
+    bookings.book(emma, ada, slot.starts_at)
     db.session.commit()
     with pytest.raises(Conflict, match="just been booked by someone else"):
-        mentor_bookings.book(finn, ada, slot.starts_at)
+        bookings.book(finn, ada, slot.starts_at)
     db.session.rollback()
     with pytest.raises(Conflict, match="already have a mentoring session at that time"):
-        mentor_bookings.book(emma, bob, slot.starts_at)
+        bookings.book(emma, bob, slot.starts_at)
 
 
 def test_the_database_itself_refuses_a_second_active_booking_of_a_slot(acme, make_user,
                                                                        make_mentor, cap):
     emma, finn = make_user(acme), make_user(acme)
     ada = make_mentor(make_user(acme, name="Ada"), {cap: 4})
-    booking = mentor_bookings.book(emma, ada, mentors.free_slots(ada)[0].starts_at)
+    booking = bookings.book(emma, ada, availability.free_slots(ada)[0].starts_at)
     db.session.commit()
     copy = MentorBooking(company_id=acme.id, mentor_id=ada.id, mentee_id=finn.id,
                          starts_at=booking.starts_at, ends_at=booking.ends_at, currency="EUR",
@@ -99,8 +100,8 @@ def test_the_database_itself_refuses_a_second_active_booking_of_a_slot(acme, mak
         db.session.flush()
     db.session.rollback()
     # Once cancelled, the slot is free again, for the service and for the index.
-    mentor_bookings.cancel(emma, db.session.get(MentorBooking, booking.id))
-    again = mentor_bookings.book(finn, ada, booking.starts_at)
+    bookings.cancel(emma, db.session.get(MentorBooking, booking.id))
+    again = bookings.book(finn, ada, booking.starts_at)
     db.session.commit()
     assert again.status == "booked"
 
@@ -109,21 +110,21 @@ def test_either_party_or_an_admin_cancels_nobody_else(acme, admin, make_user, ma
     emma, ada_user, stranger = make_user(acme), make_user(acme, name="Ada"), make_user(acme)
     ada = make_mentor(ada_user, {cap: 4}, hours=[(d, "09:00", "12:00") for d in range(7)])
     received = []
-    mentor_bookings.booking_cancelled.connect(lambda sender, booking: received.append(
+    bookings.booking_cancelled.connect(lambda sender, booking: received.append(
         (sender, booking.id)), weak=False)
-    slots = mentors.free_slots(ada)
-    bookings = [mentor_bookings.book(emma, ada, s.starts_at) for s in slots[:3]]
+    slots = availability.free_slots(ada)
+    booked = [bookings.book(emma, ada, s.starts_at) for s in slots[:3]]
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        mentor_bookings.cancel(stranger, bookings[0])
-    for actor, booking in zip((emma, ada_user, admin), bookings, strict=True):
-        mentor_bookings.cancel(actor, booking, "Something came up")
+        bookings.cancel(stranger, booked[0])
+    for actor, booking in zip((emma, ada_user, admin), booked, strict=True):
+        bookings.cancel(actor, booking, "Something came up")
         assert (booking.status, booking.cancelled_by_id) == ("cancelled", actor.id)
         assert booking.ical_sequence == 1
-    assert [r[1] for r in received] == [b.id for b in bookings]
+    assert [r[1] for r in received] == [b.id for b in booked]
     with pytest.raises(ValidationError, match="already cancelled"):
-        mentor_bookings.cancel(emma, bookings[0])
-    mentor_bookings.booking_cancelled.receivers.clear()
+        bookings.cancel(emma, booked[0])
+    bookings.booking_cancelled.receivers.clear()
 
 
 def test_a_session_that_has_started_can_no_longer_be_cancelled(acme, make_user, make_mentor,
@@ -131,26 +132,26 @@ def test_a_session_that_has_started_can_no_longer_be_cancelled(acme, make_user, 
     emma = make_user(acme)
     booking = past_session(emma, make_mentor(make_user(acme), {cap: 4}))
     with pytest.raises(ValidationError, match="already started"):
-        mentor_bookings.cancel(emma, booking)
+        bookings.cancel(emma, booking)
 
 
 def test_feedback_comes_from_the_mentee_after_the_session(acme, make_user, make_mentor,
                                                           past_session, cap):
     emma, ada = make_user(acme), make_user(acme, name="Ada")
     mentor = make_mentor(ada, {cap: 4})
-    upcoming = mentor_bookings.book(emma, mentor, mentors.free_slots(mentor)[0].starts_at)
+    upcoming = bookings.book(emma, mentor, availability.free_slots(mentor)[0].starts_at)
     with pytest.raises(ValidationError, match="after the session"):
-        mentor_bookings.leave_feedback(emma, upcoming, 5)
+        bookings.leave_feedback(emma, upcoming, 5)
     booking = past_session(emma, mentor)
     with pytest.raises(PermissionDenied):
-        mentor_bookings.leave_feedback(ada, booking, 5)
+        bookings.leave_feedback(ada, booking, 5)
     with pytest.raises(ValidationError) as err:
-        mentor_bookings.leave_feedback(emma, booking, 6)
+        bookings.leave_feedback(emma, booking, 6)
     assert err.value.field == "rating"
-    mentor_bookings.leave_feedback(emma, booking, 4, "Very useful")
+    bookings.leave_feedback(emma, booking, 4, "Very useful")
     assert (booking.status, booking.feedback_rating) == ("completed", 4)
     with pytest.raises(Conflict):
-        mentor_bookings.leave_feedback(emma, booking, 5)
+        bookings.leave_feedback(emma, booking, 5)
 
 
 def test_an_attestation_becomes_mentor_evidence_and_raises_the_level(acme, make_user,
@@ -162,10 +163,10 @@ def test_an_attestation_becomes_mentor_evidence_and_raises_the_level(acme, make_
     booking = past_session(emma, mentor, cap)
     assert levels.current_level(emma, cap) == 2
     with pytest.raises(ValidationError, match="from 1 to 4"):
-        mentor_bookings.attest(ada, booking, cap, 5)
+        bookings.attest(ada, booking, cap, 5)
     with pytest.raises(PermissionDenied):
-        mentor_bookings.attest(emma, booking, cap, 3)
-    mentor_bookings.attest(ada, booking, cap, 3, "Ran the stakeholder review well.")
+        bookings.attest(emma, booking, cap, 3)
+    bookings.attest(ada, booking, cap, 3, "Ran the stakeholder review well.")
     db.session.commit()
     row = db.session.get(Assessment, booking.attestation_id)
     assert (row.source, row.level, row.author_id, row.reference) == (
@@ -174,7 +175,7 @@ def test_an_attestation_becomes_mentor_evidence_and_raises_the_level(acme, make_
     view = levels.levels_of(emma, [cap.id])[cap.id]
     assert "Ada's mentor attestation" in view.why
     with pytest.raises(Conflict):
-        mentor_bookings.attest(ada, booking, cap, 3)
+        bookings.attest(ada, booking, cap, 3)
 
 
 def test_an_admin_attests_for_an_external_coach(acme, admin, make_user, make_coach, past_session,
@@ -182,7 +183,7 @@ def test_an_admin_attests_for_an_external_coach(acme, admin, make_user, make_coa
     emma = make_user(acme)
     coach = make_coach(admin, offers={cap: 5})
     booking = past_session(emma, coach, cap)
-    mentor_bookings.attest(admin, booking, cap, 2)
+    bookings.attest(admin, booking, cap, 2)
     db.session.commit()
     assert levels.current_level(emma, cap) == 2
 
@@ -192,9 +193,9 @@ def test_when_someone_leaves_their_future_sessions_are_cancelled(client, auth, a
     ada = make_user(acme, name="Ada")
     mentor = make_mentor(ada, {cap: 4}, hours=[(d, "09:00", "12:00") for d in range(7)])
     other = make_mentor(make_user(acme, name="Olga"), {cap: 4})
-    slots = mentors.free_slots(mentor)
-    given = mentor_bookings.book(make_user(acme), mentor, slots[0].starts_at)
-    taken = mentor_bookings.book(ada, other, mentors.free_slots(other)[0].starts_at)
+    slots = availability.free_slots(mentor)
+    given = bookings.book(make_user(acme), mentor, slots[0].starts_at)
+    taken = bookings.book(ada, other, availability.free_slots(other)[0].starts_at)
     db.session.commit()
     auth.login(admin)
     assert client.post(f"/people/{ada.id}/deactivate").status_code in (200, 302)

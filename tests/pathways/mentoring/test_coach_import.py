@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import PendingImport
-from pathways import coach_import as ci
-from pathways.mentor_models import MentorProfile
+from pathways.mentoring import coach_import as ci
+from pathways.mentoring.models import MentorProfile
 
 from ...conftest import db_fingerprint
 

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from app import demo
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
-from pathways import gaps, mentors, roles
-from pathways.mentor_models import MentorBooking, MentorProfile
-from pathways.models import Assessment, Capability
+from pathways.capabilities import gaps, roles
+from pathways.capabilities.models import Assessment, Capability
+from pathways.mentoring import availability, matching
+from pathways.mentoring.models import MentorBooking, MentorProfile
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def test_demo_has_ten_mentors_sessions_and_attestations(app):
     assert len(profiles) == 10
     coaches = [p for p in profiles if p.is_external]
     assert len(coaches) == 3 and all(c.hourly_rate_minor > 0 for c in coaches)
-    assert all(mentors.free_slots(p) for p in profiles)  # everyone has bookable hours
+    assert all(availability.free_slots(p) for p in profiles)  # everyone has bookable hours
     now = utcnow()
     bookings = db.session.scalars(select(MentorBooking)).all()
     past = [b for b in bookings if b.ends_at <= now]
@@ -43,5 +44,5 @@ def test_demo_has_ten_mentors_sessions_and_attestations(app):
     emma = world.people["employee@acme.test"]
     gap = next(g for g in gaps.gaps(emma, roles.assignment(emma).role) if g.gap)
     cap = db.session.get(Capability, gap.capability_id)
-    assert mentors.mentors_for_gap(emma, cap, gap.target)
+    assert matching.mentors_for_gap(emma, cap, gap.target)
     assert any(b.mentee_id == emma.id and b.starts_at > now for b in bookings)

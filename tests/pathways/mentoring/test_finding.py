@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models import utcnow
-from pathways import mentor_bookings, mentors
+from pathways.mentoring import availability, bookings, matching, mentors, models
 
 
 def names(matches):
@@ -27,11 +27,11 @@ def test_the_reporting_line_is_left_out_both_ways(acme, admin, make_user, make_m
     for person in (ceo, boss, emma, report, deep, peer, other):
         make_mentor(person, {cap: 4})
     make_coach(admin, "Cora Coach", offers={cap: 5})
-    assert mentors.reporting_line(emma) == {emma.id, boss.id, ceo.id, report.id, deep.id}
-    found = names(mentors.mentors_for_gap(emma, cap, 3))
+    assert matching.reporting_line(emma) == {emma.id, boss.id, ceo.id, report.id, deep.id}
+    found = names(matching.mentors_for_gap(emma, cap, 3))
     assert sorted(found) == ["Cora Coach", "Oscar Other", "Pia Peer"]
     # Seen from Rita, her manager Emma and everyone above are out, Dan (her report) too.
-    assert sorted(names(mentors.mentors_for_gap(report, cap, 3))) == [
+    assert sorted(names(matching.mentors_for_gap(report, cap, 3))) == [
         "Cora Coach", "Oscar Other", "Pia Peer"]
 
 
@@ -42,9 +42,9 @@ def test_only_mentors_at_or_above_the_target_level(acme, make_user, make_mentor,
     make_mentor(make_user(acme, name="Four"), {cap: 4})
     make_mentor(make_user(acme, name="Stats"), {other_cap: 5})
     emma = make_user(acme)
-    assert sorted(names(mentors.mentors_for_gap(emma, cap, 3))) == ["Four", "Three"]
-    assert names(mentors.mentors_for_gap(emma, cap, 4)) == ["Four"]
-    assert names(mentors.mentors_for_gap(emma, cap, 5)) == []
+    assert sorted(names(matching.mentors_for_gap(emma, cap, 3))) == ["Four", "Three"]
+    assert names(matching.mentors_for_gap(emma, cap, 4)) == ["Four"]
+    assert names(matching.mentors_for_gap(emma, cap, 5)) == []
 
 
 def test_paused_and_departed_mentors_are_not_found(acme, make_user, make_mentor, cap):
@@ -55,7 +55,7 @@ def test_paused_and_departed_mentors_are_not_found(acme, make_user, make_mentor,
     mentors.opt_out(paused)
     gone.status = "left"
     db.session.commit()
-    assert names(mentors.mentors_for_gap(make_user(acme), cap, 2)) == ["Here"]
+    assert names(matching.mentors_for_gap(make_user(acme), cap, 2)) == ["Here"]
 
 
 def test_fewer_recent_sessions_rank_first(acme, make_user, make_mentor, cap):
@@ -63,11 +63,11 @@ def test_fewer_recent_sessions_rank_first(acme, make_user, make_mentor, cap):
         (d, "09:00", "12:00") for d in range(5)])
     quiet = make_mentor(make_user(acme, name="Quiet"), {cap: 4}, cap=10)
     make_mentor(make_user(acme, name="Idle"), {cap: 4})
-    for slot in mentors.free_slots(busy)[:2]:
-        mentor_bookings.book(make_user(acme), busy, slot.starts_at)
-    mentor_bookings.book(make_user(acme), quiet, mentors.free_slots(quiet)[0].starts_at)
+    for slot in availability.free_slots(busy)[:2]:
+        bookings.book(make_user(acme), busy, slot.starts_at)
+    bookings.book(make_user(acme), quiet, availability.free_slots(quiet)[0].starts_at)
     db.session.commit()
-    found = mentors.mentors_for_gap(make_user(acme), cap, 3)
+    found = matching.mentors_for_gap(make_user(acme), cap, 3)
     assert names(found) == ["Idle", "Quiet", "Busy"]
     assert [m.recent_sessions for m in found] == [0, 1, 2]
 
@@ -77,8 +77,8 @@ def test_ties_are_broken_the_same_way_every_time_but_not_alike_for_everyone(
     for i in range(6):
         make_mentor(make_user(acme, name=f"Mentor {i}"), {cap: 4})
     people = [make_user(acme) for _ in range(6)]
-    orders = [names(mentors.mentors_for_gap(p, cap, 2)) for p in people]
-    assert orders == [names(mentors.mentors_for_gap(p, cap, 2)) for p in people]  # stable
+    orders = [names(matching.mentors_for_gap(p, cap, 2)) for p in people]
+    assert orders == [names(matching.mentors_for_gap(p, cap, 2)) for p in people]  # stable
     assert len({tuple(o) for o in orders}) > 1  # different people see different first picks
     assert len({o[0] for o in orders}) > 1
 
@@ -89,11 +89,11 @@ def fill_this_month(acme, make_user, make_mentor, cap, name="Full"):
     full = make_mentor(make_user(acme, name=name), {cap: 4}, cap=1,
                        hours=[(d, "09:00", "17:00") for d in range(7)])
     now = utcnow()
-    slot = next((s for s in mentors.free_slots(full) if s.starts_at.month == now.month), None)
+    slot = next((s for s in availability.free_slots(full) if s.starts_at.month == now.month), None)
     if slot is None:  # the last hours of a month: book the first slot and look from then
-        slot = mentors.free_slots(full)[0]
+        slot = availability.free_slots(full)[0]
         now = slot.starts_at - timedelta(minutes=1)
-    mentor_bookings.book(make_user(acme), full, slot.starts_at)
+    bookings.book(make_user(acme), full, slot.starts_at)
     db.session.commit()
     return full, slot, now
 
@@ -101,20 +101,20 @@ def fill_this_month(acme, make_user, make_mentor, cap, name="Full"):
 def freeze_clock(monkeypatch, now):
     """Pages and recommendations read the clock themselves: make them look from `now` (it is
     the real time, except in a month's last hours, when `fill_this_month` moves it on)."""
-    from pathways import views_mentoring
+    from pathways.mentoring import views
 
-    monkeypatch.setattr(mentors, "utcnow", lambda: now)
-    monkeypatch.setattr(views_mentoring, "utcnow", lambda: now)
+    for module in (availability, matching, views):
+        monkeypatch.setattr(module, "utcnow", lambda: now)
 
 
 def test_a_mentor_at_their_monthly_cap_comes_last_with_their_next_free_slot(
         acme, make_user, make_mentor, cap):
     full, slot, now = fill_this_month(acme, make_user, make_mentor, cap)
     make_mentor(make_user(acme, name="Free"), {cap: 4})
-    found = mentors.mentors_for_gap(make_user(acme), cap, 2, now=now)
+    found = matching.mentors_for_gap(make_user(acme), cap, 2, now=now)
     assert [(m.mentor.name, m.at_cap) for m in found] == [("Free", False), ("Full", True)]
     # Its other slots of that month are gone; the next month's first slot is offered.
-    left = mentors.free_slots(full, now=now)
+    left = availability.free_slots(full, now=now)
     assert left and all(s.starts_at.month != slot.starts_at.month for s in left)
     assert found[1].next_slot == left[0] and found[0].next_slot is None
 
@@ -123,11 +123,11 @@ def test_mentors_at_their_cap_are_ranked_by_their_next_free_slot(acme, make_user
                                                                  cap):
     full, _slot, now = fill_this_month(acme, make_user, make_mentor, cap)
     gone, _slot2, _ = fill_this_month(acme, make_user, make_mentor, cap, name="Gone")
-    for rule in list(db.session.scalars(db.select(mentors.AvailabilityRule).where(
-            mentors.AvailabilityRule.mentor_id == gone.id))):
-        mentors.remove_availability(gone.user, gone, rule)
+    for rule in list(db.session.scalars(db.select(models.AvailabilityRule).where(
+            models.AvailabilityRule.mentor_id == gone.id))):
+        availability.remove_availability(gone.user, gone, rule)
     db.session.commit()
-    found = mentors.mentors_for_gap(make_user(acme), cap, 2, now=now)
+    found = matching.mentors_for_gap(make_user(acme), cap, 2, now=now)
     assert [(m.mentor.name, m.next_slot is not None) for m in found] == [
         ("Full", True), ("Gone", False)]
 

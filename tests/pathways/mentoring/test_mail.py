@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 
 from app.extensions import db
-from pathways import mentor_bookings, mentors
+from pathways.mentoring import availability, bookings, mentors
 
 from ...conftest import PASSWORD
 
@@ -29,7 +29,7 @@ def test_booking_through_the_page_mails_both_an_invitation(app, smtp, acme, admi
                                                            make_coach, cap):
     emma = make_user(acme, name="Emma Lind", email="emma@acme.test")
     coach = make_coach(admin, "Cora Coach", email="cora@coaching.test", offers={cap: 5})
-    slot = mentors.free_slots(coach)[0]
+    slot = availability.free_slots(coach)[0]
     client = app.test_client()
     client.post("/login", data={"email": emma.email, "password": PASSWORD})
     response = client.post(f"/mentoring/mentors/{coach.id}/book", data={
@@ -61,10 +61,10 @@ def test_cancelling_mails_a_cancellation_with_the_same_uid(app, smtp, acme, make
                                                            make_mentor, cap):
     emma, ada = make_user(acme, email="emma@acme.test"), make_user(acme, email="ada@acme.test")
     mentor = make_mentor(ada, {cap: 4})
-    booking = mentor_bookings.book(emma, mentor, mentors.free_slots(mentor)[0].starts_at)
+    booking = bookings.book(emma, mentor, availability.free_slots(mentor)[0].starts_at)
     db.session.commit()
     uid = booking.ical_uid
-    mentor_bookings.cancel(ada, booking, "Off sick")
+    bookings.cancel(ada, booking, "Off sick")
     db.session.commit()
     for address in ("emma@acme.test", "ada@acme.test"):
         invite, cancel = smtp.inbox.to(address)
@@ -82,7 +82,7 @@ def test_a_refused_booking_sends_nothing(app, smtp, acme, make_user, make_mentor
     mentor = make_mentor(emma, {cap: 4})
     client = app.test_client()
     client.post("/login", data={"email": emma.email, "password": PASSWORD})
-    slot = mentors.free_slots(mentor)[0]
+    slot = availability.free_slots(mentor)[0]
     response = client.post(f"/mentoring/mentors/{mentor.id}/book",
                            data={"starts_at": slot.starts_at.isoformat() + "Z"})
     assert response.status_code == 400

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from pathways import levels, mentors
-from pathways.mentor_models import AvailabilityRule, MentorBooking, MentorProfile, OneOffSlot
+from pathways.capabilities import levels
+from pathways.mentoring import availability, matching, mentors
+from pathways.mentoring.models import AvailabilityRule, MentorBooking, MentorProfile, OneOffSlot
 from tests.querycount import count_queries
 
 
@@ -71,7 +72,7 @@ def test_an_employee_becomes_a_mentor_offers_a_capability_and_sets_hours(client,
     client.post("/mentoring/profile", data={"timezone": "Europe/Berlin", "monthly_cap": 3,
                                             "session_minutes": 45})
     assert mentors.profile_of(ada).active is False
-    assert mentors.free_slots(mentors.profile_of(ada)) == []
+    assert availability.free_slots(mentors.profile_of(ada)) == []
 
 
 def test_a_mentor_in_my_reporting_line_shows_no_booking_form(client, auth, acme, make_user,
@@ -108,7 +109,7 @@ def test_an_admin_adds_and_edits_an_external_coach(client, auth, acme, admin, ca
     coach = db.session.scalar(select(MentorProfile))
     assert (coach.kind, coach.name, coach.email, coach.hourly_rate_minor, coach.currency) == (
         "external", "Cora Coach", "cora@coaching.test", 15_050, "EUR")
-    assert mentors.session_price_minor(coach, 90) == 22_575
+    assert matching.session_price_minor(coach, 90) == 22_575
     form = client.get(f"/mentoring/coaches/{coach.id}").get_data(as_text=True)
     assert 'value="150.50"' in form
     client.post(f"/mentoring/coaches/{coach.id}", data={
@@ -134,7 +135,7 @@ def test_finding_from_a_gap_and_booking_from_the_mentor_page(client, auth, acme,
     found = client.get(f"/mentoring?capability={cap.id}&level=3").get_data(as_text=True)
     assert "Ada Mentor" in found
     page = client.get(f"/mentoring/mentors/{mentor.id}?tz=America/New_York")
-    slot = mentors.free_slots(mentor)[0]
+    slot = availability.free_slots(mentor)[0]
     wall = mentors.local_time(slot.starts_at, mentors.zone("America/New_York"), "%H:%M")
     assert f'value="{slot.starts_at.isoformat()}Z"' in page.get_data(as_text=True)
     assert wall in page.get_data(as_text=True)

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from pathways import mentors
-from pathways.mentor_models import MentorBooking, MentorProfile
+from pathways.mentoring import availability
+from pathways.mentoring.models import MentorBooking, MentorProfile
 from tests.billing.workers import run
 
 from .workers import book_worker
@@ -22,7 +22,7 @@ def test_one_slot_booked_by_four_people_at_once_has_exactly_one_winner(database_
                                                                        make_user, make_mentor,
                                                                        cap):
     mentor = make_mentor(make_user(acme, name="Ada"), {cap: 4})
-    slot = mentors.free_slots(mentor)[0]
+    slot = availability.free_slots(mentor)[0]
     mentees = [make_user(acme).id for _ in range(WORKERS)]
     mentor_id = mentor.id
     db.session.remove()  # the test's own session holds no connection while the workers run
@@ -35,4 +35,4 @@ def test_one_slot_booked_by_four_people_at_once_has_exactly_one_winner(database_
     assert [(b.starts_at, b.status) for b in rows] == [(slot.starts_at, "booked")]
     # Only the winner's two invitations were written.
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
-    assert slot not in mentors.free_slots(db.session.get(MentorProfile, mentor_id))
+    assert slot not in availability.free_slots(db.session.get(MentorProfile, mentor_id))

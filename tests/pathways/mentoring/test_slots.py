@@ -8,13 +8,13 @@ import pytest
 
 from app.errors import ValidationError
 from app.extensions import db
-from pathways import mentor_bookings, mentors
+from pathways.mentoring import availability, bookings, mentors
 
 from .conftest import next_weekday
 
 
 def starts(mentor, start, end):
-    return [s.starts_at for s in mentors.offered(mentor, start, end)]
+    return [s.starts_at for s in availability.offered(mentor, start, end)]
 
 
 def test_weekly_hours_stay_at_nine_local_when_london_falls_back(acme, make_user, make_mentor):
@@ -54,7 +54,7 @@ def test_one_off_window_is_entered_in_the_mentors_zone(acme, make_user, make_men
     ada = make_user(acme)
     mentor = make_mentor(ada, tz="Asia/Tokyo", hours=[])
     now = datetime(2026, 12, 1, 8)
-    mentors.add_one_off(ada, mentor, date(2026, 12, 3), time(18, 0), time(20, 0), now=now)
+    availability.add_one_off(ada, mentor, date(2026, 12, 3), time(18, 0), time(20, 0), now=now)
     db.session.commit()
     assert starts(mentor, now, now + timedelta(days=7)) == [datetime(2026, 12, 3, 9),
                                                             datetime(2026, 12, 3, 10)]
@@ -72,7 +72,7 @@ def test_bad_one_off_windows_are_refused(acme, make_user, make_mentor, fingerpri
     mentor = make_mentor(ada, hours=[])
     before = fingerprint()
     with pytest.raises(ValidationError) as err:
-        mentors.add_one_off(ada, mentor, *args, now=datetime(2026, 12, 1, 8))
+        availability.add_one_off(ada, mentor, *args, now=datetime(2026, 12, 1, 8))
     db.session.rollback()
     assert err.value.field == field and message in err.value.message
     assert fingerprint() == before
@@ -82,20 +82,20 @@ def test_overlapping_weekly_hours_are_refused(acme, make_user, make_mentor):
     ada = make_user(acme)
     mentor = make_mentor(ada, hours=[(2, "09:00", "12:00")])
     with pytest.raises(ValidationError, match="overlaps hours you already offer on Wednesday"):
-        mentors.add_rule(ada, mentor, 2, time(11), time(13))
+        availability.add_rule(ada, mentor, 2, time(11), time(13))
 
 
 def test_free_slots_leave_out_booked_and_past_ones(acme, make_user, make_mentor):
     mentor = make_mentor(make_user(acme), hours=[(0, "09:00", "11:00")])
     mentee = make_user(acme)
     monday = next_weekday(0)
-    free = mentors.free_slots(mentor, monday, monday + timedelta(days=1))
+    free = availability.free_slots(mentor, monday, monday + timedelta(days=1))
     assert len(free) == 2
-    mentor_bookings.book(mentee, mentor, free[0].starts_at)
+    bookings.book(mentee, mentor, free[0].starts_at)
     db.session.commit()
-    assert mentors.free_slots(mentor, monday, monday + timedelta(days=1)) == free[1:]
+    assert availability.free_slots(mentor, monday, monday + timedelta(days=1)) == free[1:]
     # Seen from just after the first slot began, only the later one is left.
-    later = mentors.free_slots(mentor, now=free[0].starts_at + timedelta(minutes=1))
+    later = availability.free_slots(mentor, now=free[0].starts_at + timedelta(minutes=1))
     assert later[0] == free[1]
 
 

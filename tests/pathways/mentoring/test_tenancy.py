@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.auth import service as accounts
 from app.extensions import db
-from pathways import mentors
-from pathways.mentor_models import AvailabilityRule, OneOffSlot
+from pathways.mentoring import availability
+from pathways.mentoring.models import AvailabilityRule, OneOffSlot
 from tests.tenancy import Route, assert_foreign_404
 
 ALL = ("admin", "manager", "employee", "executive")
@@ -23,14 +23,14 @@ def test_foreign_mentoring_ids_are_404_everywhere(app, client, auth, acme, globe
     ada = make_user(acme, name="Ada")
     mentor = make_mentor(ada, {cap: 4})
     coach = make_coach(admin, offers={cap: 5})
-    window = mentors.add_one_off(ada, mentor, date.today().replace(day=1).replace(
+    window = availability.add_one_off(ada, mentor, date.today().replace(day=1).replace(
         year=date.today().year + (date.today().month == 12),
         month=date.today().month % 12 + 1), time(9), time(11))
     db.session.commit()
     booking = past_session(make_user(acme), mentor, cap)
     rule_id = db.session.scalar(select(AvailabilityRule.id).where(
         AvailabilityRule.mentor_id == mentor.id))
-    slot = mentors.free_slots(mentor)[0].starts_at.isoformat() + "Z"
+    slot = availability.free_slots(mentor)[0].starts_at.isoformat() + "Z"
     m, c, b, k, w = mentor.id, coach.id, booking.id, cap.id, window.id
     assert db.session.get(OneOffSlot, w) is not None
 

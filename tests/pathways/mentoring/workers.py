@@ -15,8 +15,8 @@ def book_worker(url: str, mentee_id: int, mentor_id: int, starts_at: datetime, b
     from app.errors import DomainError
     from app.extensions import db
     from app.models import User
-    from pathways import mentor_bookings
-    from pathways.mentor_models import MentorProfile
+    from pathways.mentoring import bookings
+    from pathways.mentoring.models import MentorProfile
     from tests.billing.workers import _app
 
     app = _app(url)
@@ -25,7 +25,7 @@ def book_worker(url: str, mentee_id: int, mentor_id: int, starts_at: datetime, b
         db.session.rollback()  # no transaction (and on SQLite no lock) open while waiting
         barrier.wait()
         try:
-            mentor_bookings.book(mentee, mentor, starts_at)
+            bookings.book(mentee, mentor, starts_at)
             db.session.commit()
             outcome = "booked"
         except DomainError as exc:

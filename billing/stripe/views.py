@@ -1,0 +1,306 @@
+"""The billing page (admin): wallet, top-ups, refunds, invoices, seats; and the Stripe webhook.
+
+Anything that calls Stripe runs after our own rows are committed (see `billing.stripe.topups`).
+Stripe.js is loaded only when STRIPE_PUBLISHABLE_KEY is set, and only this page's
+Content-Security-Policy is widened for js.stripe.com (see docs/stripe.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.api.plumbing import json_error
+from app.errors import DomainError, ReadOnly
+from app.extensions import csrf, db
+from app.identity import roles_required
+from app.money import from_minor, to_minor
+from app.tenancy import current_company, get_or_404, scoped
+from app.web import CSP
+
+from .. import wallet
+from . import gateway, seats, topups, webhooks
+from .forms import CardForm, ConfirmForm, ProfileForm, RefundForm, TopUpForm
+from .models import TopUp, TopUpRefund
+
+bp = Blueprint("billing_stripe", __name__)
+admin_only = roles_required("admin")
+def stripe_csp(js_url: str) -> str:
+    """The billing page's Content-Security-Policy, widened for the origin Stripe.js comes
+    from (js.stripe.com in production; a stand-in such as localstripe's in tests)."""
+    parts = urlsplit(js_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    api = "https://api.stripe.com" if origin == "https://js.stripe.com" else origin
+    return CSP.replace("script-src 'self'", f"script-src 'self' {origin}") + (
+        f"; frame-src {origin} https://hooks.stripe.com; connect-src 'self' {api}")
+
+
+def topup_json(t: TopUp) -> dict[str, Any]:
+    return {"id": t.id, "status": t.status, "amount_minor": t.amount_minor,
+            "currency": t.currency, "method": t.method, "refunded_minor": t.refunded_minor,
+            "refundable_minor": topups.refundable_minor(t) if t.status in (
+                "succeeded", "refunded") else 0,
+            "failure_code": t.failure_code, "failure_reason": t.failure_message,
+            "payment_intent_id": t.payment_intent_id, "invoice_id": t.invoice_id,
+            "invoice_url": t.invoice_url, "created_at": t.created_at.isoformat(),
+            "refunds": [refund_json(r) for r in t.refunds]}
+
+
+def refund_json(r: TopUpRefund) -> dict[str, Any]:
+    return {"id": r.id, "topup_id": r.topup_id, "status": r.status,
+            "amount_minor": r.amount_minor, "failure_reason": r.failure_message,
+            "created_at": r.created_at.isoformat()}
+
+
+def _invoices(customer_id: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    if not customer_id:
+        return [], None
+    try:
+        return gateway.list_invoices(customer_id), None
+    except DomainError as exc:
+        return [], exc.message
+
+
+def _after_commit_stripe(action: Any, success: str) -> bool:
+    """Run a Stripe call after our rows are committed; flash the outcome."""
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
+def _page(status: int = 200, form: ProfileForm | None = None,
+          topup_form: TopUpForm | None = None, refund_form: RefundForm | None = None,
+          refund_for: int | None = None) -> Response:
+    """The billing page; a form that failed validation comes back with its field errors
+    (status 422: nothing was written)."""
+    company = current_company()
+    profile = topups.profile_of(company.id)
+    rows = db.session.scalars(scoped(TopUp).order_by(TopUp.id.desc()).limit(50)).all()
+    invoices, invoice_error = _invoices(company.stripe_customer_id)
+    publishable = gateway.setting("STRIPE_PUBLISHABLE_KEY")
+    html = render_template(
+        # The forms not submitted start clean (formdata=None): Flask-WTF would otherwise fill
+        # every form on the page from the one that was posted (they share field names).
+        "billing/stripe/index.html", company=company, profile=profile,
+        form=form or ProfileForm(formdata=None, obj=profile), card_form=CardForm(formdata=None),
+        topup_form=topup_form or TopUpForm(formdata=None),
+        refund_form=refund_form or RefundForm(formdata=None), refund_for=refund_for,
+        confirm_form=ConfirmForm(formdata=None), topups=rows,
+        wallet=wallet.wallet_balances(company.id),
+        pending_refunds=topups.pending_refunds_minor(company.id),
+        subscription=seats.subscription_of(company.id),
+        active_people=seats.active_people(company.id), invoices=invoices,
+        invoice_error=invoice_error, publishable_key=publishable,
+        stripe_js_url=gateway.stripe_js_url(),
+        refundable=topups.refundable_minor, from_minor=from_minor)
+    response = Response(html, status=status, mimetype="text/html")
+    if publishable:
+        response.headers["Content-Security-Policy"] = stripe_csp(gateway.stripe_js_url())
+    return response
+
+
+def _field_error(form: Any, exc: DomainError, default: str) -> None:
+    """Show a service's error next to the field it names (amount_minor → amount)."""
+    name = {"amount_minor": "amount"}.get(exc.field or "", exc.field or "")
+    target = form[name] if name in form else form[default]
+    target.errors = list(target.errors) + [exc.message]
+
+
+@bp.get("/billing")
+@admin_only
+def billing_page() -> Response:
+    return _page()
+
+
+@bp.post("/billing/profile")
+@admin_only
+def save_profile() -> Response:
+    company, form = current_company(), ProfileForm()
+    if not form.validate_on_submit():
+        return _page(422, form=form)
+    try:
+        profile = topups.save_profile(current_user, company, topups.ProfileData(**{
+            name: form[name].data for name in (
+                "legal_name", "billing_email", "address_line1", "address_line2", "postal_code",
+                "city", "country", "tax_id", "payment_mode")}))
+    except DomainError as exc:
+        db.session.rollback()
+        _field_error(form, exc, "legal_name")
+        return _page(422, form=form)
+    db.session.commit()
+    _after_commit_stripe(lambda: topups.ensure_customer(company, profile),
+                         "Billing details saved and sent to Stripe.")
+    return redirect(url_for(".billing_page"))
+
+
+@bp.post("/billing/card")
+@admin_only
+def save_card() -> Response:
+    form = CardForm()
+    if not form.validate_on_submit():
+        abort(400)
+    company = current_company()
+    _after_commit_stripe(lambda: topups.set_payment_method(
+        current_user, company, form.payment_method_id.data or ""),
+        "Card saved; top-ups are charged to it.")
+    return redirect(url_for(".billing_page"))
+
+
+@bp.post("/billing/card/setup-intent")
+@admin_only
+def setup_intent() -> Response:
+    """For Stripe.js: a SetupIntent's client secret (the customer is created when missing)."""
+    company = current_company()
+    profile = topups.profile_of(company.id)
+    if profile is None:
+        return json_error(409, "billing_setup", "Save the billing details first.")
+    try:
+        customer_id = topups.ensure_customer(company, profile)
+        intent = gateway.create_setup_intent(customer_id)
+    except DomainError as exc:
+        db.session.rollback()
+        return json_error(exc.status, exc.code, exc.message)
+    db.session.commit()
+    return jsonify({"client_secret": intent["client_secret"]})
+
+
+@bp.post("/billing/topups")
+@admin_only
+def create_topup() -> Response:
+    form, company = TopUpForm(), current_company()
+    if not form.validate_on_submit():
+        return _page(422, topup_form=form)
+    try:
+        topup = topups.request_topup(current_user, company, to_minor(
+            form.amount.data, company.currency, "amount_minor"), f"web:{form.key.data}")
+    except DomainError as exc:
+        db.session.rollback()
+        _field_error(form, exc, "amount")
+        return _page(422, topup_form=form)
+    db.session.commit()
+    _after_commit_stripe(lambda: topups.submit_topup(topup),
+                         "Top-up sent to Stripe. The wallet is credited when Stripe confirms "
+                         "the payment; this page updates by itself.")
+    return redirect(url_for(".billing_page"))
+
+
+@bp.get("/billing/topups/<int:topup_id>")
+@admin_only
+def topup_status(topup_id: int) -> Response:
+    """A top-up's live status as JSON (the page polls it while a top-up is pending)."""
+    return jsonify(topup_json(get_or_404(TopUp, topup_id)))
+
+
+@bp.post("/billing/topups/<int:topup_id>/refund")
+@admin_only
+def refund_topup(topup_id: int) -> Response:
+    topup, form = get_or_404(TopUp, topup_id), RefundForm()
+    if not form.validate_on_submit():
+        return _page(422, refund_form=form, refund_for=topup.id)
+    try:
+        amount = to_minor(form.amount.data, topup.currency, "amount_minor") if (
+            form.amount.data) else None
+        # one form key serves every row of the page: the top-up id keeps the keys apart
+        refund = topups.request_refund(current_user, topup, amount,
+                                       f"web:{topup.id}:{form.key.data}")
+    except DomainError as exc:
+        db.session.rollback()
+        _field_error(form, exc, "amount")
+        return _page(422, refund_form=form, refund_for=topup.id)
+    db.session.commit()
+    _after_commit_stripe(lambda: topups.submit_refund(refund),
+                         "Refund requested at Stripe; the wallet is debited when Stripe "
+                         "confirms it.")
+    return redirect(url_for(".billing_page"))
+
+
+@bp.post("/billing/subscription")
+@admin_only
+def start_subscription() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    company = current_company()
+    _after_commit_stripe(lambda: seats.start_subscription(current_user, company),
+                         "Subscription started; seats follow your active people.")
+    return redirect(url_for(".billing_page"))
+
+
+@bp.post("/billing/stripe/webhook")
+@csrf.exempt
+def stripe_webhook() -> Response:
+    """Stripe's events: verified, stored once, processed once (see billing.stripe.webhooks)."""
+    try:
+        event, fresh = webhooks.receive(request.get_data(cache=False), request.headers.get(
+            "Stripe-Signature"))
+    except gateway.SignatureError:
+        db.session.rollback()
+        return json_error(400, "bad_signature", "The Stripe-Signature does not verify.")
+    except Exception:
+        # The error is recorded on the event row (flushed before the raise): keep it, 500 so
+        # Stripe retries later; `flask billing replay` reprocesses by hand.
+        db.session.commit()
+        return json_error(500, "processing_failed", "Stored; processing failed, retry later.")
+    db.session.commit()
+    return jsonify({"received": True, "id": event.stripe_id,
+                    "status": "processed" if fresh else "duplicate"})
+
+
+# --- read-only companies and the past-due banner ------------------------------------------------
+
+OPEN_ENDPOINTS = ("auth.", "billing_stripe.", "billing_stripe_api.", "static")
+
+
+def refuse_writes_when_canceled() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS") or not current_user.is_authenticated:
+        return
+    if (request.endpoint or "").startswith(OPEN_ENDPOINTS):
+        return
+    if seats.is_read_only(current_user.company_id):
+        raise ReadOnly("Your Trellis subscription was canceled, so the company is read-only: "
+                       "everything is kept and visible, nothing can change. An admin can "
+                       "restart the subscription on the Billing page.")
+
+
+def read_only_error(exc: ReadOnly) -> Any:
+    if request.path.startswith("/api/"):
+        return json_error(exc.status, exc.code, exc.message, exc.field)
+    return render_template("billing/stripe/read_only.html", message=exc.message), exc.status
+
+
+def subscription_notice() -> dict[str, Any] | None:
+    """The subscription when it needs attention: past due for admins, read-only for everyone."""
+    if not current_user.is_authenticated:
+        return None
+    row = seats.subscription_of(current_user.company_id)
+    if row is None or row.status not in seats.WARNING_STATUSES + seats.READ_ONLY_STATUSES:
+        return None
+    if row.status in seats.WARNING_STATUSES and not current_user.has_role("admin"):
+        return None  # only admins can act on a failed payment
+    return {"status": row.status, "url": url_for("billing_stripe.billing_page")}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(refuse_writes_when_canceled)
+    app.register_error_handler(ReadOnly, read_only_error)
+    app.jinja_env.globals["billing_subscription_notice"] = subscription_notice

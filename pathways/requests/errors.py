@@ -1,0 +1,14 @@
+"""The learning-request flow's domain errors."""
+
+from __future__ import annotations
+
+from app.errors import Conflict, DomainError
+
+
+class RequestError(DomainError):
+    code = "request_error"
+    status = 422
+
+
+class RequestStateError(Conflict):
+    code = "request_state"

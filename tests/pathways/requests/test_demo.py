@@ -1,0 +1,36 @@
+"""The demo learning requests: every state, two fiscal years, a consistent ledger."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app import demo
+from app.extensions import db
+from pathways.requests.models import STATUSES, LearningRequest
+
+from .conftest import assert_ledger_ok
+
+
+@pytest.fixture
+def database_url(tmp_path):  # type: ignore[no-untyped-def]
+    """SQLite only: the demo's content does not depend on the engine, and seeding on
+    PostgreSQL (its COPY path) is covered by tests/app/test_cli.py."""
+    return f"sqlite:///{tmp_path}/test.sqlite3"
+
+
+def test_demo_requests_cover_every_state_and_the_ledger_verifies(app):
+    world = demo.seed(60, say=lambda m: None)
+    db.session.commit()
+    statuses = set(db.session.scalars(select(LearningRequest.status).distinct()))
+    assert statuses == set(STATUSES)
+    years = set(db.session.scalars(select(func.substr(
+        func.cast(LearningRequest.created_at, db.String), 1, 4)).distinct()))
+    assert len(years) == 2
+    emma = world.people["employee@acme.test"]
+    mine = db.session.scalars(select(LearningRequest.status).where(
+        LearningRequest.requester_id == emma.id)).all()
+    assert sorted(mine) == ["completed", "pending", "rejected"]
+    assert db.session.scalar(select(func.count(LearningRequest.id)).where(
+        LearningRequest.company_id == world.globex.id)) > 0
+    assert_ledger_ok()
