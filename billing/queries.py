@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Team, User, UserStatus
+from app.search import contains_text
 
 from .models import Budget, LedgerAccount, LedgerEntry, LedgerTransaction, TeamPool, TxKind
 from .policies import Period
@@ -46,8 +47,7 @@ def allocation_rows(company_id: int, period: Period, q: str | None = None,
              .where(User.company_id == company_id,
                     (User.status == UserStatus.ACTIVE.value) | Budget.id.is_not(None)))
     if q:
-        like = f"%{q.strip().lower()}%"
-        query = query.where(func.lower(User.name).like(like) | func.lower(User.email).like(like))
+        query = query.where(contains_text(q, User.name, User.email))
     if team_id:
         query = query.where(User.team_id == team_id)
     return query.order_by(User.name, User.id)

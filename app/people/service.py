@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 
 from .. import audit, signals
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import ACCESS_ROLES, Team, User, UserRole, UserStatus
+from ..search import contains_text
 from ..tenancy import get_or_404
 from ..validators import normalise_email
 
@@ -258,11 +259,7 @@ def people_query(
 ) -> Select[tuple[User]]:
     query = select(User).where(User.company_id == company_id)
     if q:
-        like = f"%{q.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(User.name).like(like), User.email.like(like),
-                func.lower(User.job_title).like(like))
-        )
+        query = query.where(contains_text(q, User.name, User.email, User.job_title))
     if team_id == NO_TEAM:
         query = query.where(User.team_id.is_(None))
     elif team_id:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, case, func, select, update
 
 from app import audit
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import User, utcnow
+from app.search import contains_text
 
 from .models import (
     Assessment,
@@ -211,9 +212,7 @@ def capability_query(company_id: int, q: str | None = None, framework_id: int | 
     if not include_retired:
         query = query.where(Capability.retired_at.is_(None))
     if q and q.strip():
-        term = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(Capability.name).like(term),
-                                func.lower(Capability.external_id).like(term)))
+        query = query.where(contains_text(q, Capability.name, Capability.external_id))
     return query.order_by(Capability.name, Capability.id)
 
 

@@ -15,6 +15,7 @@ from app.forms import ConfirmForm
 from app.identity import roles_required
 from app.models import User, UserStatus
 from app.redirects import local_target
+from app.search import contains_text
 from app.tenancy import current_company, get_or_404, scoped
 
 from . import frameworks, roles
@@ -203,7 +204,7 @@ def people() -> str:
     if request.args.get("missing") == "1":
         query = query.where(RoleAssignment.role_id.is_(None))
     if request.args.get("q"):
-        query = query.where(User.name.ilike(f"%{request.args['q'].strip()}%"))
+        query = query.where(contains_text(request.args["q"], User.name))
     page = db.paginate(query, page=_page(), per_page=50, error_out=False)
     rows = db.session.execute(query.limit(50).offset((page.page - 1) * 50)).all()
     return render_template("pathways/capabilities/roles/people.html", rows=rows, page=page,
