@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from . import converters
 from .config import check_production, from_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    converters.init_app(app)
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)

@@ -35,10 +35,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from pydantic import ValidationError as PydanticError
 from werkzeug.wrappers import Response
 
+from ..converters import ID_MAX
 from ..errors import ValidationError
 
-# Bounds shared by every schema (PostgreSQL `integer` ids; money in docs/operations.md).
-ID_MAX = 2_147_483_647
+# Bounds shared by every schema (ids: app.converters.ID_MAX; money in docs/operations.md).
 PAGE_MAX = 1_000_000
 PER_PAGE_MAX = 200
 NO_NUL = r"^[^\x00]*$"
