@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from app.api.schema import Id, Paging, Schema, max_chars, required_chars
+from app.api.schema import Email, Id, Paging, Schema, max_chars, required_chars
 
 AccessRoleName = Literal["admin", "manager", "employee", "executive"]
 Status = Literal["active", "left"]
@@ -30,7 +30,7 @@ class Employee(Schema):
 class NewEmployee(Schema):
     """A person to add; they get an e-mail invitation."""
 
-    email: Annotated[str, required_chars(254)]
+    email: Email
     name: Annotated[str, required_chars(200)]
     team_id: Id | None = None
     manager_id: Id | None = None
@@ -46,7 +46,7 @@ class EmployeeChange(Schema):
     model_config = ConfigDict(extra="forbid")
 
     id: int | None = Field(None, description="ignored: the id is in the path")
-    email: Annotated[str, required_chars(254)] | None = None
+    email: Email | None = None
     name: Annotated[str, required_chars(200)] | None = None
     team_id: Id | None = None
     manager_id: Id | None = None

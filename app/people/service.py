@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Select, exists, func, select
 
 from .. import audit, signals
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..models import ACCESS_ROLES, Team, User, UserRole, UserStatus
 from ..search import contains_text
@@ -95,7 +95,7 @@ def _snapshot(user: User) -> dict[str, object]:
 def create_person(actor: User, data: PersonData) -> User:
     email = normalise_email(data.email)
     if email_taken(actor.company_id, email):
-        raise ValidationError(f"Someone in {actor.company.name} already uses {email}.", "email")
+        raise Conflict(f"Someone in {actor.company.name} already uses {email}.", "email")
     if not data.name.strip():
         raise ValidationError("Enter the person's name.", "name")
     roles = check_roles(data.access_roles)
@@ -123,7 +123,7 @@ def update_person(actor: User, user: User, data: PersonData) -> User:
     before = _snapshot(user)
     email = normalise_email(data.email)
     if email_taken(user.company_id, email, except_id=user.id):
-        raise ValidationError(f"Someone in {user.company.name} already uses {email}.", "email")
+        raise Conflict(f"Someone in {user.company.name} already uses {email}.", "email")
     if not data.name.strip():
         raise ValidationError("Enter the person's name.", "name")
     roles = check_roles(data.access_roles)

@@ -136,3 +136,24 @@ def test_the_document_comes_from_the_declarations(things: Flask, client: Any) ->
     assert path == {"in": "path", "name": "thing_id", "required": True,
                     "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647}}
     assert "Error" in spec["components"]["schemas"]
+
+
+def test_whole_number_floats_count_as_integers_and_blank_text_is_named() -> None:
+    """JSON Schema's `integer` includes 2056.0; a name of only spaces is refused as blank."""
+
+    from app.api.schema import Schema, _integral_floats_as_ints, refusal
+
+    class Body(Schema):
+        team_id: Id
+        name: Annotated[str, required_chars(20)]
+
+    parsed = Body.model_validate_json(_integral_floats_as_ints(b'{"team_id": 7.0, "name": " x "}'),
+                                      strict=True)
+    assert (parsed.team_id, parsed.name) == (7, "x")
+    with pytest.raises(PydanticError) as blank:
+        Body.model_validate_json(b'{"team_id": 7, "name": "\\u3000 "}', strict=True)
+    assert refusal(blank.value).message in ("'name' cannot be empty.", "'name' cannot be blank.")
+    with pytest.raises(PydanticError) as half:
+        Body.model_validate_json(_integral_floats_as_ints(b'{"team_id": 7.5, "name": "x"}'),
+                                 strict=True)
+    assert refusal(half.value).field == "team_id"
