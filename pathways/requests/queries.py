@@ -13,7 +13,7 @@ S = RequestStatus
 
 
 def inbox_query(actor: User, status: str | None = "pending", team_id: int | None = None,
-                requester_id: int | None = None) -> Select[tuple[LearningRequest]]:
+                requester_id: int | None = None) -> Select[LearningRequest]:
     """Requests of the people the actor approves for (`app.access.approvable_people`): an
     admin's whole company, a line manager's direct reports; never the actor's own."""
     query = (select(LearningRequest).join(User, User.id == LearningRequest.requester_id)
@@ -27,7 +27,7 @@ def inbox_query(actor: User, status: str | None = "pending", team_id: int | None
     return query.order_by(LearningRequest.id.desc())
 
 
-def waiting_for(actor: User) -> Select[tuple[LearningRequest]]:
+def waiting_for(actor: User) -> Select[LearningRequest]:
     """Pending requests whose current stage the actor can decide (the inbox count): an admin
     decides every stage, a line manager the first stage when it is theirs."""
     query = (select(LearningRequest).join(User, User.id == LearningRequest.requester_id)
@@ -38,7 +38,7 @@ def waiting_for(actor: User) -> Select[tuple[LearningRequest]]:
     return query.where(LearningRequest.stages_done == 0, LearningRequest.chain.like("manager%"))
 
 
-def mine_query(actor: User, status: str | None = None) -> Select[tuple[LearningRequest]]:
+def mine_query(actor: User, status: str | None = None) -> Select[LearningRequest]:
     query = select(LearningRequest).where(LearningRequest.company_id == actor.company_id,
                                           LearningRequest.requester_id == actor.id)
     if status:

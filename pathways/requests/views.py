@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -14,10 +14,10 @@ from werkzeug.wrappers import Response
 from app.access import approvable_people
 from app.extensions import db
 from app.forms import as_choices
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.models import Team, User
 from app.money import from_minor, money, to_minor
-from app.tenancy import current_company, get_or_404, scoped
+from app.tenancy import current_company, get_or_404
 from app.uow import refusal
 from billing.models import Budget, Hold
 from billing.policies import period_for, period_starting
@@ -187,18 +187,20 @@ def act(request_id: int, action: transitions.Action) -> str | Response | tuple[s
 @roles_required("admin", "manager")
 def inbox() -> str:
     filters = InboxFilterForm(request.args)
-    status = request.args.get("status", "pending")
-    status = status if status in STATUSES else None
-    teams = list(db.session.scalars(scoped(Team).order_by(Team.name)))
-    people = list(db.session.scalars(
-        scoped(User).where(User.id.in_(select(LearningRequest.requester_id).where(
+    arg = request.args.get("status", "pending")
+    status = arg if arg in STATUSES else None
+    teams = db.session.scalars(select(Team).where(Team.company_id == current_user.company_id)
+                               .order_by(Team.name))
+    people = db.session.scalars(
+        select(User).where(User.id.in_(select(LearningRequest.requester_id).where(
             LearningRequest.company_id == current_user.company_id)))
-        .where(approvable_people(current_user)).order_by(User.name)))
-    filters.status.choices = as_choices([("", "Any status")]
-                                        + [(s, STATUS_LABELS[s]) for s in STATUSES])
-    filters.team.choices = as_choices([("", "Any team")] + [(str(t.id), t.name) for t in teams])
-    filters.requester.choices = as_choices([("", "Anyone")]
-                                           + [(str(p.id), p.name) for p in people])
+        .where(approvable_people(current_user)).order_by(User.name))
+    statuses: list[tuple[object, str]] = [("", "Any status")]
+    teams_choice: list[tuple[object, str]] = [("", "Any team")]
+    people_choice: list[tuple[object, str]] = [("", "Anyone")]
+    filters.status.choices = as_choices(statuses + [(s, STATUS_LABELS[s]) for s in STATUSES])
+    filters.team.choices = as_choices(teams_choice + [(str(t.id), t.name) for t in teams])
+    filters.requester.choices = as_choices(people_choice + [(str(p.id), p.name) for p in people])
     filters.status.data = status or ""
     query = queries.inbox_query(current_user, status, request.args.get("team", type=int),
                             request.args.get("requester", type=int)).options(
@@ -219,8 +221,9 @@ def bulk_approve() -> Response:
     if not ids:
         flash("Tick the requests to approve first.", "error")
         return redirect(url_for("requests.inbox"))
-    reqs = db.session.scalars(scoped(LearningRequest).where(LearningRequest.id.in_(ids))
-                              .order_by(LearningRequest.id)).all()
+    reqs = list(db.session.scalars(select(LearningRequest).where(
+        LearningRequest.company_id == current_user.company_id, LearningRequest.id.in_(ids))
+        .order_by(LearningRequest.id)))
     if len(reqs) != len(set(ids)):
         abort(404)
     done, failed = transitions.approve_many(current_user._get_current_object(), reqs,
@@ -229,7 +232,8 @@ def bulk_approve() -> Response:
         flash(f"Approved {done} request{'s' if done != 1 else ''}.", "success")
     for req, message in failed:
         flash(f"#{req.id} {req.title}: {message}", "error")
-    return redirect(url_for("requests.inbox", **{k: v for k, v in request.args.items()}))
+    same_filters: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("requests.inbox", **same_filters))
 
 
 _POLICY_FIELDS = {"admin_threshold_minor": "admin_threshold",
