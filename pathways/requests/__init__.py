@@ -8,7 +8,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.api.openapi import add_schema, page_of
     from app.demo import add_seeder
     from app.home import add_home_card
     from app.web import NavItem, add_nav
@@ -20,9 +19,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views_overview.bp)
     app.register_blueprint(api.bp)
-    for name, schema in api.SCHEMAS.items():
-        add_schema(app, name, schema)
-    add_schema(app, "LearningRequestPage", page_of("LearningRequest"))
     app.jinja_env.globals["requests_inbox_count"] = views.inbox_count
     app.jinja_env.globals["request_open_for"] = views.open_for
     links.connect()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.access import may_approve_for, may_see
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User, UserRole, UserStatus
@@ -99,19 +100,17 @@ def decide_chain(settings: RequestSettings, requester: User, price_minor: int,
 
 
 def can_decide(actor: User, req: LearningRequest) -> bool:
-    """Whether `actor` may approve or reject the request at its current stage."""
+    """Whether `actor` may approve or reject the request at its current stage: the access
+    policy's approver of the requester, and for the admin stage an admin."""
     stage = req.current_stage
-    if stage is None or actor.id == req.requester_id or actor.company_id != req.company_id:
+    if stage is None or not may_approve_for(actor, req.requester):
         return False
-    if actor.has_role("admin"):
-        return True
-    return stage == Stage.MANAGER.value and req.requester.manager_id == actor.id
+    return actor.has_role("admin") or stage == Stage.MANAGER.value
 
 
 def can_see(actor: User, req: LearningRequest) -> bool:
-    return actor.company_id == req.company_id and (
-        actor.id == req.requester_id or actor.has_role("admin", "executive")
-        or req.requester.manager_id == actor.id)
+    """Whoever may see the requester sees their requests (the access policy's `may_see`)."""
+    return actor.company_id == req.company_id and may_see(actor, req.requester)
 
 
 def approvers_for(req: LearningRequest) -> list[User]:

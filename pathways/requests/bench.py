@@ -96,6 +96,7 @@ def _request_worker(url: str, user_id: int, manager_id: int, offering_id: int, o
     with app.app_context():
         user, manager = db.session.get(User, user_id), db.session.get(User, manager_id)
         offering = db.session.get(Offering, offering_id)
+        assert user is not None and manager is not None, "the bench's people are gone"
         db.session.rollback()
         barrier.wait()
         start = time.monotonic()

@@ -68,6 +68,15 @@ def _admin(company: Company) -> User | None:
         User.company_id == company.id, UserRole.role == "admin").order_by(User.id).limit(1))
 
 
+@contextmanager
+def whole() -> Iterator[None]:
+    """One demo request, whole or not at all: a refusal part-way (no budget left for its hold,
+    no wallet money for its purchase) rolls back everything it made, so no request is left
+    open without its hold."""
+    with db.session.begin_nested():
+        yield
+
+
 class Clock:
     """A demo request's simulated time: its ledger postings and its status history."""
 
@@ -158,15 +167,16 @@ def _year(company: Company, admin: User, period: Period, people: list[User],
         clock = Clock(datetime.combine(on, time(9)) + timedelta(hours=rng.randint(0, 8)),
                       min(latest, datetime.combine(period.end, time(18))))
         try:
-            with clock.at(0):
-                if past:  # the year is closed: fund the request explicitly, then spend it
-                    budgets.adjust(admin, person, offering.price_minor,
-                                   "Prior-year learning request (demo back-fill)",
-                                   f"demo-backfill-{company.id}-{n}", period)
-                req = submit.create_for_offering(person, offering, rng.choice(NOTES),
-                                              f"demo-{company.id}-{period.start.year}-{n}",
-                                              on=on)
-            _take(req, fate, admin, rng, n, clock)
+            with whole():
+                with clock.at(0):
+                    if past:  # the year is closed: fund the request explicitly, then spend it
+                        budgets.adjust(admin, person, offering.price_minor,
+                                       "Prior-year learning request (demo back-fill)",
+                                       f"demo-backfill-{company.id}-{n}", period)
+                    req = submit.create_for_offering(person, offering, rng.choice(NOTES),
+                                                     f"demo-{company.id}-{period.start.year}-{n}",
+                                                     on=on)
+                _take(req, fate, admin, rng, n, clock)
         except BudgetError:
             continue
         clock.stamp(req)
@@ -189,9 +199,10 @@ def _emma(world: DemoWorld, offerings: list[Offering], admin: User) -> int:
             (cheap[1], "pending", "Fits my pathway; could start next month.", 2))):
         clock = Clock(max(year_start, now - timedelta(days=days_ago)), now)
         try:
-            with clock.at(0):
-                req = submit.create_for_offering(emma, offering, note, f"demo-emma-{i}")
-            _take(req, fate, admin, random.Random(i), i, clock)
+            with whole():
+                with clock.at(0):
+                    req = submit.create_for_offering(emma, offering, note, f"demo-emma-{i}")
+                _take(req, fate, admin, random.Random(i), i, clock)
         except BudgetError:
             continue
         clock.stamp(req)
@@ -224,12 +235,14 @@ def _coach_sessions(world: DemoWorld, admin: User, rng: random.Random) -> int:
             continue
         clock = Clock(then, now - timedelta(minutes=5))
         try:
-            booking = bookings.book(mentee, coach, slots[0].starts_at, None,
-                                           "Coaching session (demo)", now=then, notify=False)
-            with clock.at(0):
-                req = submit.create_for_booking(mentee, booking, "Booked with an external coach.",
-                                             f"demo-coach-{n}")
-            _take(req, fate, admin, rng, 900 + n, clock)
+            with whole():
+                booking = bookings.book(mentee, coach, slots[0].starts_at, None,
+                                        "Coaching session (demo)", now=then, notify=False)
+                with clock.at(0):
+                    req = submit.create_for_booking(mentee, booking,
+                                                    "Booked with an external coach.",
+                                                    f"demo-coach-{n}")
+                _take(req, fate, admin, rng, 900 + n, clock)
         except DomainError:
             continue  # no budget left or the slot is gone: the demo just skips it
         clock.stamp(req)

@@ -12,3 +12,9 @@ class RequestError(DomainError):
 
 class RequestStateError(Conflict):
     code = "request_state"
+
+
+class MissingHold(Conflict):
+    """An open request whose budget hold is gone (damaged or hand-made data): nothing can move."""
+
+    code = "request_hold_missing"

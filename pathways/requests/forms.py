@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import KeyedForm, as_choices
+from app.forms import Form, KeyedForm, as_choices
 
 from .models import NOTE_MAX
 
@@ -26,12 +25,12 @@ class RequestForm(KeyedForm):
                          description="Your approver sees this note.")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     comment = TextAreaField("Comment", validators=[Optional(), Length(max=NOTE_MAX)],
                             description="Optional; the requester sees it.")
 
 
-class PurchaseForm(FlaskForm):
+class PurchaseForm(Form):
     provider_reference = StringField("Provider's reference",
                                      validators=[Optional(), Length(max=200)],
                                      description="Order or invoice number from the provider.")
@@ -41,7 +40,7 @@ class PurchaseForm(FlaskForm):
     comment = TextAreaField("Comment", validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(Form):
     evidence = TextAreaField("What did you finish? (evidence)",
                              validators=[Optional(), Length(max=NOTE_MAX)],
                              description="A certificate number, a link, what you learned.")
@@ -54,7 +53,7 @@ class RefundForm(KeyedForm):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=300)])
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     manager_approval = BooleanField("The line manager approves every request",
                                     description="Without a manager (or with this off) requests "
                                                 "go to an L&D admin when they need approval.")
@@ -71,7 +70,7 @@ class PolicyForm(FlaskForm):
         ("manual", "When an admin marks it purchased with the provider's reference")]))
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -80,7 +79,7 @@ class InboxFilterForm(FlaskForm):
     requester = SelectField("Requester", validate_choice=False)
 
 
-class OverviewFilterForm(FlaskForm):
+class OverviewFilterForm(Form):
     """The filters of the executives' list of all requests (a GET form)."""
 
     class Meta:

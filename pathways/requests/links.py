@@ -107,10 +107,11 @@ def record_completion(actor: User, req: LearningRequest, note: str | None,
         enrolment = db.session.get(Enrolment, req.enrolment_id)
         step = db.session.get(PathwayStep, req.step_id)
         try:
-            with db.session.begin_nested():
-                enrolments.complete_step(actor, enrolment, step, note,
-                                              reference=req.reference, on=on)
-            return
+            if enrolment is not None and step is not None:  # (both gone: the offering counts)
+                with db.session.begin_nested():
+                    enrolments.complete_step(actor, enrolment, step, note,
+                                             reference=req.reference, on=on)
+                return
         except (Conflict, ValidationError):
             pass  # done already, or its prerequisites are not: the offering still counts
     completions.record_offering_completion(actor, requester, offering, note,

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models import User, utcnow
 
 
@@ -55,7 +55,7 @@ class PurchaseMode(enum.StrEnum):
     MANUAL = "manual"  # an admin marks the request purchased with the provider's reference
 
 
-class RequestSettings(db.Model):
+class RequestSettings(Model):
     """A company's approval policy for learning requests (defaults apply until saved)."""
 
     __tablename__ = "request_settings"
@@ -73,7 +73,7 @@ class RequestSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class LearningRequest(db.Model):
+class LearningRequest(Model):
     __tablename__ = "learning_requests"
     __table_args__ = (
         UniqueConstraint("company_id", "client_key"),
@@ -139,7 +139,7 @@ class LearningRequest(db.Model):
         return self.captured_minor - self.refunded_minor
 
 
-class RequestEvent(db.Model):
+class RequestEvent(Model):
     """One transition of a request: from → to, by whom, when, with an optional comment."""
 
     __tablename__ = "request_events"

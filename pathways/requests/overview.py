@@ -53,7 +53,7 @@ def _where(company_id: int, f: Filters, requester: Any) -> list[ColumnElement[bo
     return conditions
 
 
-def list_query(company_id: int, f: Filters) -> Select[tuple[LearningRequest]]:
+def list_query(company_id: int, f: Filters) -> Select[LearningRequest]:
     requester = aliased(User)
     return (select(LearningRequest)
             .join(requester, requester.id == LearningRequest.requester_id)

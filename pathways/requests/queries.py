@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, select
 
+from app.access import approvable_people
 from app.models import User
 
 from .models import LearningRequest, RequestStatus
@@ -13,39 +13,32 @@ S = RequestStatus
 
 
 def inbox_query(actor: User, status: str | None = "pending", team_id: int | None = None,
-                requester_id: int | None = None) -> Select[tuple[LearningRequest]]:
-    """Requests the actor can decide on or oversee: an admin's whole company, a manager's
-    direct reports; never the actor's own."""
-    requester = aliased(User)
-    query = (select(LearningRequest).join(requester, requester.id == LearningRequest.requester_id)
-             .where(LearningRequest.company_id == actor.company_id,
-                    LearningRequest.requester_id != actor.id))
-    if not actor.has_role("admin"):
-        query = query.where(requester.manager_id == actor.id)
+                requester_id: int | None = None) -> Select[LearningRequest]:
+    """Requests of the people the actor approves for (`app.access.approvable_people`): an
+    admin's whole company, a line manager's direct reports; never the actor's own."""
+    query = (select(LearningRequest).join(User, User.id == LearningRequest.requester_id)
+             .where(LearningRequest.company_id == actor.company_id, approvable_people(actor)))
     if status:
         query = query.where(LearningRequest.status == status)
     if team_id:
-        query = query.where(requester.team_id == team_id)
+        query = query.where(User.team_id == team_id)
     if requester_id:
         query = query.where(LearningRequest.requester_id == requester_id)
     return query.order_by(LearningRequest.id.desc())
 
 
-def waiting_for(actor: User) -> Select[tuple[LearningRequest]]:
-    """Pending requests whose current stage the actor can decide (the inbox count)."""
-    requester = aliased(User)
-    stage_is_manager = and_(LearningRequest.stages_done == 0,
-                            LearningRequest.chain.like("manager%"))
-    mine = requester.manager_id == actor.id
-    rule = or_(and_(stage_is_manager, mine), true()) if actor.has_role("admin") else and_(
-        stage_is_manager, mine)
-    return (select(LearningRequest).join(requester, requester.id == LearningRequest.requester_id)
-            .where(LearningRequest.company_id == actor.company_id,
-                   LearningRequest.status == S.PENDING.value,
-                   LearningRequest.requester_id != actor.id, rule))
+def waiting_for(actor: User) -> Select[LearningRequest]:
+    """Pending requests whose current stage the actor can decide (the inbox count): an admin
+    decides every stage, a line manager the first stage when it is theirs."""
+    query = (select(LearningRequest).join(User, User.id == LearningRequest.requester_id)
+             .where(LearningRequest.company_id == actor.company_id,
+                    LearningRequest.status == S.PENDING.value, approvable_people(actor)))
+    if actor.has_role("admin"):
+        return query
+    return query.where(LearningRequest.stages_done == 0, LearningRequest.chain.like("manager%"))
 
 
-def mine_query(actor: User, status: str | None = None) -> Select[tuple[LearningRequest]]:
+def mine_query(actor: User, status: str | None = None) -> Select[LearningRequest]:
     query = select(LearningRequest).where(LearningRequest.company_id == actor.company_id,
                                           LearningRequest.requester_id == actor.id)
     if status:

@@ -14,8 +14,9 @@ Functions flush, never commit; e-mail goes to the outbox and is delivered after 
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal, get_args
 
-from app.errors import PermissionDenied, ValidationError
+from app.errors import DomainError, PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User
 from billing import holds
@@ -25,7 +26,7 @@ from billing.models import Hold
 from . import links
 from .approval import can_decide, settings_for
 from .audit import record_transition
-from .errors import RequestStateError
+from .errors import MissingHold, RequestStateError
 from .models import (
     NOTE_MAX,
     OPEN_STATUSES,
@@ -38,6 +39,9 @@ from .models import (
 from .notify import notify_approvers, notify_requester
 
 S = RequestStatus
+# What can be done to a request, by name: the pages' and the API's `/<id>/<action>` paths.
+Action = Literal["approve", "reject", "cancel", "purchase", "complete", "refund"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
 
 
 def _lock(req: LearningRequest) -> None:
@@ -55,8 +59,11 @@ def record_event(req: LearningRequest, action: str, before: str | None, after: s
 
 
 def _hold(req: LearningRequest) -> Hold:
-    hold = db.session.get(Hold, req.hold_id)
-    assert hold is not None, f"{req.reference} has no hold"
+    """The request's hold; an open request without one is damaged data, refused as a 409."""
+    hold = db.session.get(Hold, req.hold_id) if req.hold_id is not None else None
+    if hold is None:
+        raise MissingHold(f"Request #{req.id} has no hold on the budget, so no money can move "
+                          "for it; an admin should check it with `flask ledger verify`.")
     return hold
 
 
@@ -224,3 +231,48 @@ def refund(actor: User, req: LearningRequest, amount_minor: int | None, key: str
     notify_requester(req, "refunded", reason)
     db.session.flush()
     return req
+
+
+def approve_many(actor: User, reqs: list[LearningRequest], comment: str | None = None
+                 ) -> tuple[int, list[tuple[LearningRequest, str]]]:
+    """Approve each request on its own savepoint: one refusal does not undo the others.
+
+    Returns how many were approved and, for each refused one, the request and why.
+    """
+    done, refused = 0, []
+    for req in reqs:
+        try:
+            with db.session.begin_nested():
+                approve(actor, req, comment)
+        except DomainError as exc:
+            refused.append((req, exc.message))
+        else:
+            done += 1
+    return done, refused
+
+
+def act(actor: User, req: LearningRequest, action: Action, *, comment: str | None = None,
+        provider_reference: str | None = None, amount_minor: int | None = None,
+        evidence: str | None = None, key: str | None = None,
+        reason: str | None = None) -> LearningRequest:
+    """Do `action` to `req`: the one dispatch the pages and the JSON API share.
+
+    Each action reads only its own details: `purchase` the provider's reference and the final
+    price, `complete` the evidence, `refund` the amount, its idempotency `key` (required) and
+    the reason (the comment when no reason is given).
+    """
+    if action == "approve":
+        return approve(actor, req, comment)
+    if action == "reject":
+        return reject(actor, req, comment)
+    if action == "cancel":
+        return cancel(actor, req, comment)
+    if action == "purchase":
+        return purchase(actor, req, provider_reference, amount_minor, comment)
+    if action == "complete":
+        return complete(actor, req, evidence, comment)
+    if action == "refund":
+        if not key:
+            raise ValueError("A refund needs an idempotency key (a retry must not refund twice).")
+        return refund(actor, req, amount_minor, key, reason or comment)
+    raise ValueError(f"Unknown request action {action!r}; expected one of {', '.join(ACTIONS)}.")

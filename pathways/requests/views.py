@@ -6,18 +6,19 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
+from app.access import approvable_people
 from app.extensions import db
 from app.forms import as_choices
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.models import Team, User
 from app.money import from_minor, money, to_minor
-from app.tenancy import current_company, get_or_404, scoped
+from app.tenancy import current_company, get_or_404
+from app.uow import refusal
 from billing.models import Budget, Hold
 from billing.policies import period_for, period_starting
 from billing.queries import person_balances
@@ -43,13 +44,6 @@ STATUS_LABELS = {"pending": "Waiting for approval", "approved": "Approved",
                  "cancelled": "Cancelled", "refunded": "Refunded"}
 
 
-def _error(form: Any, exc: DomainError, default: str) -> None:
-    names = {"amount_minor": "amount", "price_minor": default, "offering_id": default,
-             "mentor_booking_id": default, "currency": default}
-    target = getattr(form, names.get(exc.field or "", exc.field or ""), None) or form[default]
-    target.errors = list(target.errors) + [exc.message]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> str | Response:
@@ -63,15 +57,11 @@ def new() -> str | Response:
     form = RequestForm()
     if form.validate_on_submit():
         key = f"web:{current_user.id}:{form.key.data}"
-        try:
+        with refusal(form, default="note") as attempt:
             req = (submit.create_for_offering(current_user, offering, form.note.data, key)
                    if offering is not None
                    else submit.create_for_booking(current_user, booking, form.note.data, key))
-        except DomainError as exc:
-            db.session.rollback()
-            _error(form, exc, "note")
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Requested: {money(req.price_minor, req.currency)} is held on your budget "
                   "until the request is decided." if req.status == "pending" else
                   f"Requested and {STATUS_LABELS[req.status].lower()} at once.", "success")
@@ -143,71 +133,74 @@ def _detail(req: LearningRequest, **forms: Any) -> str:
         refund_form=forms.get("refund_form") or RefundForm())
 
 
-@bp.post("/<int:request_id>/<action>")
+# Where a service's field name shows on each form (the rest goes next to the form's main field).
+_FIELDS = {"amount_minor": "amount", "provider_reference": "provider_reference",
+           "evidence": "evidence", "reason": "reason", "comment": "comment"}
+_MAIN_FIELD = {"refund": "reason", "complete": "evidence"}
+
+
+def _field_map(form: Any, action: str) -> dict[str, str]:
+    """Service field → form field for `action`'s form: a field the form lacks goes to its main
+    field (a refusal naming no field is flashed at the top of the page instead)."""
+    main = _MAIN_FIELD.get(action, "comment")
+    names = {*_FIELDS, "key", "price_minor", "offering_id", "mentor_booking_id", "currency"}
+    return {name: (_FIELDS.get(name, "") if _FIELDS.get(name, "") in form else main)
+            for name in names}
+
+
+def _details(req: LearningRequest, action: str, form: Any) -> dict[str, Any]:
+    """The details of `action` that its form carries, as `transitions.act` takes them."""
+    amount = getattr(form, "amount", None)
+    amount_minor = (to_minor(amount.data, req.currency, "amount_minor")
+                    if amount is not None and amount.data is not None else None)
+    if action == "purchase":
+        return {"provider_reference": form.provider_reference.data, "amount_minor": amount_minor,
+                "comment": form.comment.data}
+    if action == "complete":
+        return {"evidence": form.evidence.data}
+    if action == "refund":
+        return {"amount_minor": amount_minor, "key": f"web:{form.key.data}",
+                "reason": form.reason.data}
+    return {"comment": form.comment.data}
+
+
+@bp.post("/<int:request_id>/<any(approve, reject, cancel, purchase, complete, refund):action>")
 @login_required
-def act(request_id: int, action: str) -> str | Response:
+def act(request_id: int, action: transitions.Action) -> str | Response | tuple[str, int]:
     req = _visible(request_id)
     forms: dict[str, Any] = {"decision": DecisionForm(), "purchase_form": PurchaseForm(),
                              "complete_form": CompleteForm(), "refund_form": RefundForm()}
-    form = {"purchase": forms["purchase_form"], "complete": forms["complete_form"],
-            "refund": forms["refund_form"]}.get(action, forms["decision"])
-    if action not in ("approve", "reject", "cancel", "purchase", "complete", "refund"):
-        abort(404)
-    if form.validate_on_submit():
-        try:
-            _apply(req, action, form)
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.field:  # bad input: the message goes next to the field
-                _error(form, exc, "reason" if action == "refund" else
-                       "evidence" if action == "complete" else "comment")
-            else:  # not allowed, or not now: the message goes to the top of the page
-                flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Request {STATUS_LABELS.get(req.status, req.status).lower()}.", "success")
-            return redirect(url_for("requests.detail", request_id=req.id))
-    return _detail(db.session.get(LearningRequest, request_id), **forms)
-
-
-def _apply(req: LearningRequest, action: str, form: Any) -> None:
-    actor = current_user._get_current_object()
-    if action == "approve":
-        transitions.approve(actor, req, form.comment.data)
-    elif action == "reject":
-        transitions.reject(actor, req, form.comment.data)
-    elif action == "cancel":
-        transitions.cancel(actor, req, form.comment.data)
-    elif action == "purchase":
-        amount = (to_minor(form.amount.data, req.currency, "amount_minor")
-                  if form.amount.data is not None else None)
-        transitions.purchase(actor, req, form.provider_reference.data, amount, form.comment.data)
-    elif action == "complete":
-        transitions.complete(actor, req, form.evidence.data)
-    else:
-        amount = (to_minor(form.amount.data, req.currency, "amount_minor")
-                  if form.amount.data is not None else None)
-        transitions.refund(actor, req, amount, f"web:{form.key.data}", form.reason.data)
+    form = forms.get(f"{action}_form", forms["decision"])
+    if not form.validate_on_submit():
+        return _detail(req, **forms)
+    with refusal(form, fields=_field_map(form, action)) as attempt:
+        transitions.act(current_user._get_current_object(), req, action,
+                        **_details(req, action, form))
+    if attempt.error is None:
+        flash(f"Request {STATUS_LABELS.get(req.status, req.status).lower()}.", "success")
+        return redirect(url_for("requests.detail", request_id=req.id))
+    # The refusal is next to its field or at the top of the page; the status says which kind.
+    return _detail(_visible(request_id), **forms), attempt.error.status
 
 
 @bp.get("/inbox")
 @roles_required("admin", "manager")
 def inbox() -> str:
     filters = InboxFilterForm(request.args)
-    status = request.args.get("status", "pending")
-    status = status if status in STATUSES else None
-    teams = list(db.session.scalars(scoped(Team).order_by(Team.name)))
-    people = list(db.session.scalars(
-        scoped(User).where(User.id.in_(select(LearningRequest.requester_id).where(
+    arg = request.args.get("status", "pending")
+    status = arg if arg in STATUSES else None
+    teams = db.session.scalars(select(Team).where(Team.company_id == current_user.company_id)
+                               .order_by(Team.name))
+    people = db.session.scalars(
+        select(User).where(User.id.in_(select(LearningRequest.requester_id).where(
             LearningRequest.company_id == current_user.company_id)))
-        .where(User.id != current_user.id).order_by(User.name)))
-    if not current_user.has_role("admin"):
-        people = [p for p in people if p.manager_id == current_user.id]
-    filters.status.choices = as_choices([("", "Any status")]
-                                        + [(s, STATUS_LABELS[s]) for s in STATUSES])
-    filters.team.choices = as_choices([("", "Any team")] + [(str(t.id), t.name) for t in teams])
-    filters.requester.choices = as_choices([("", "Anyone")]
-                                           + [(str(p.id), p.name) for p in people])
+        .where(approvable_people(current_user)).order_by(User.name))
+    statuses: list[tuple[object, str]] = [("", "Any status")]
+    teams_choice: list[tuple[object, str]] = [("", "Any team")]
+    people_choice: list[tuple[object, str]] = [("", "Anyone")]
+    filters.status.choices = as_choices(statuses + [(s, STATUS_LABELS[s]) for s in STATUSES])
+    filters.team.choices = as_choices(teams_choice + [(str(t.id), t.name) for t in teams])
+    filters.requester.choices = as_choices(people_choice + [(str(p.id), p.name) for p in people])
     filters.status.data = status or ""
     query = queries.inbox_query(current_user, status, request.args.get("team", type=int),
                             request.args.get("requester", type=int)).options(
@@ -228,25 +221,23 @@ def bulk_approve() -> Response:
     if not ids:
         flash("Tick the requests to approve first.", "error")
         return redirect(url_for("requests.inbox"))
-    reqs = db.session.scalars(scoped(LearningRequest).where(LearningRequest.id.in_(ids))
-                              .order_by(LearningRequest.id)).all()
+    reqs = list(db.session.scalars(select(LearningRequest).where(
+        LearningRequest.company_id == current_user.company_id, LearningRequest.id.in_(ids))
+        .order_by(LearningRequest.id)))
     if len(reqs) != len(set(ids)):
         abort(404)
-    done, failed = 0, []
-    actor = current_user._get_current_object()
-    for req in reqs:
-        try:
-            with db.session.begin_nested():
-                transitions.approve(actor, req, form.comment.data)
-            done += 1
-        except DomainError as exc:
-            failed.append(f"#{req.id} {req.title}: {exc.message}")
-    db.session.commit()
+    done, failed = transitions.approve_many(current_user._get_current_object(), reqs,
+                                            form.comment.data)
     if done:
         flash(f"Approved {done} request{'s' if done != 1 else ''}.", "success")
-    for message in failed:
-        flash(message, "error")
-    return redirect(url_for("requests.inbox", **{k: v for k, v in request.args.items()}))
+    for req, message in failed:
+        flash(f"#{req.id} {req.title}: {message}", "error")
+    same_filters: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("requests.inbox", **same_filters))
+
+
+_POLICY_FIELDS = {"admin_threshold_minor": "admin_threshold",
+                  "auto_approve_max_minor": "auto_approve_max"}
 
 
 @bp.route("/policy", methods=["GET", "POST"])
@@ -261,7 +252,7 @@ def policy() -> str | Response:
         form.auto_approve_max.data = from_minor(settings.auto_approve_max_minor, company.currency)
         form.purchase_mode.data = settings.purchase_mode
     elif form.validate_on_submit():
-        try:
+        with refusal(form, default="admin_threshold", fields=_POLICY_FIELDS) as attempt:
             approval.save_settings(current_user, approval.PolicyData(
                 admin_threshold_minor=to_minor(form.admin_threshold.data, company.currency,
                                                "admin_threshold_minor"),
@@ -269,11 +260,7 @@ def policy() -> str | Response:
                                                 "auto_approve_max_minor"),
                 manager_approval=bool(form.manager_approval.data),
                 purchase_mode=form.purchase_mode.data or "auto"))
-        except DomainError as exc:
-            db.session.rollback()
-            _error(form, exc, "admin_threshold")
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash("Approval policy saved. It applies to new requests.", "success")
             return redirect(url_for("requests.policy"))
     return render_template("pathways/requests/policy.html", form=form, settings=settings)

@@ -30,9 +30,10 @@ def _filters() -> tuple[OverviewFilterForm, overview.Filters]:
     form = OverviewFilterForm(request.args)
     teams = db.session.execute(scoped(Team).with_only_columns(Team.id, Team.name)
                                .order_by(Team.name)).all()
-    form.status.choices = as_choices([("", "Any status")]
-                                     + [(s, STATUS_LABELS[s]) for s in STATUSES])
-    form.team.choices = as_choices([("", "Any team")] + [(str(i), n) for i, n in teams])
+    statuses: list[tuple[object, str]] = [("", "Any status")]
+    team_choices: list[tuple[object, str]] = [("", "Any team")]
+    form.status.choices = as_choices(statuses + [(s, STATUS_LABELS[s]) for s in STATUSES])
+    form.team.choices = as_choices(team_choices + [(str(i), n) for i, n in teams])
     form.validate()
     status = request.args.get("status")
     team_id = request.args.get("team") or None

@@ -145,3 +145,36 @@ def test_openapi_lists_the_request_endpoints(client):
         assert "post" in spec["paths"][f"/api/v1/learning-requests/{{request_id}}/{action}"]
     assert {"get", "post"} <= set(spec["paths"]["/api/v1/learning-requests"])
     assert "LearningRequest" in spec["components"]["schemas"]
+
+
+@pytest.mark.parametrize("path, payload, field", [
+    ("approve", {"comment": "ok\x00"}, "comment"),
+    ("purchase", {"amount_minor": 0}, "amount_minor"),
+    ("purchase", {"amount_minor": True}, "amount_minor"),
+    ("purchase", {"provider_reference": "x" * 201}, "provider_reference"),
+    ("refund", {"amount_minor": 2 ** 63}, "amount_minor"),
+    ("complete", {"evidence": "x" * 2001}, "evidence"),
+])
+def test_transition_bodies_are_checked_by_their_schema(w, api_as, make_offering, fingerprint,
+                                                       path, payload, field):
+    rid = api_as(w.ada).post("/api/v1/learning-requests", json={
+        "offering_id": make_offering(w.company, 30_000).id}).get_json()["id"]
+    hr = api_as(w.harriet)
+    before = fingerprint()
+    r = hr.post(f"/api/v1/learning-requests/{rid}/{path}", json=payload)
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == field
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("query, field", [("per_page=201", "per_page"), ("page=0", "page"),
+                                          ("requester_id=2147483648", "requester_id"),
+                                          ("mine=perhaps", "mine")])
+def test_list_filters_are_bounded(w, api_as, query, field):
+    r = api_as(w.harriet).get(f"/api/v1/learning-requests?{query}")
+    assert r.status_code == 400 and r.get_json()["error"]["field"] == field
+
+
+def test_an_empty_status_filter_means_any_status(w, api_as, make_offering):
+    api_as(w.ada).post("/api/v1/learning-requests",
+                       json={"offering_id": make_offering(w.company, 30_000).id})
+    assert api_as(w.ada).get("/api/v1/learning-requests?status=").get_json()["total"] == 1

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from app import demo
 from app.extensions import db
-from pathways.requests.models import STATUSES, LearningRequest
+from billing.models import Hold
+from pathways.requests.models import OPEN_STATUSES, STATUSES, LearningRequest
 
 from .conftest import assert_ledger_ok
 
@@ -34,3 +35,17 @@ def test_demo_requests_cover_every_state_and_the_ledger_verifies(app):
     assert db.session.scalar(select(func.count(LearningRequest.id)).where(
         LearningRequest.company_id == world.globex.id)) > 0
     assert_ledger_ok()
+
+
+def test_every_open_demo_request_has_its_open_hold(app):
+    """Issue 13: the seeder left a pending request without a hold (approving it answered 500)."""
+    demo.seed(60, say=lambda m: None)
+    db.session.commit()
+    open_requests = db.session.execute(
+        select(LearningRequest.id, LearningRequest.price_minor, Hold.status, Hold.amount_minor)
+        .outerjoin(Hold, Hold.id == LearningRequest.hold_id)
+        .where(LearningRequest.status.in_(OPEN_STATUSES))).all()
+    assert open_requests  # the demo has requests waiting
+    broken = [(rid, status) for rid, price, status, amount in open_requests
+              if status != "open" or amount != price]
+    assert broken == []
