@@ -8,9 +8,10 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, make_response, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from .money import money, request_locale
 
@@ -111,14 +112,21 @@ def security_headers(response: Any) -> Any:
     return response
 
 
-def handle_http_error(error: HTTPException) -> Any:
+def handle_http_error(error: HTTPException) -> Response:
+    """The error page (or the JSON error under /api), keeping the exception's own headers: a
+    405's `Allow`, a 429's `Retry-After`, a 401's `WWW-Authenticate`."""
+    code = error.code or 500
     if request.path.startswith("/api/"):
         from .api.plumbing import json_error
 
-        return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description)
-    code = error.code or 500
-    template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/generic.html"
-    return render_template(template, error=error), code
+        response = json_error(code, error.name.lower().replace(" ", "_"), error.description or "")
+    else:
+        template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/generic.html"
+        response = make_response(render_template(template, error=error), code)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_server_error(error: Exception) -> Any:

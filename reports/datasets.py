@@ -62,16 +62,18 @@ class Params:
         return args
 
 
-def _date(raw: str | None, name: str) -> date | None:
-    if raw in (None, ""):
+def _date(raw: str | date | None, name: str) -> date | None:
+    if raw is None or raw == "":
         return None
+    if isinstance(raw, date):
+        return raw
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError as exc:
         raise ValidationError(f"'{name}' must be a date like 2026-01-31.", name) from exc
 
 
-def parse_params(company: Company, raw_from: str | None, raw_to: str | None,
+def parse_params(company: Company, raw_from: str | date | None, raw_to: str | date | None,
                  raw_team: str | int | None, today: date | None = None) -> Params:
     """Validated parameters; the default period is the fiscal year to date."""
     today = today or date.today()

@@ -1,8 +1,9 @@
 """Rendering runs (report history), background rendering, and scheduled delivery by e-mail.
 
-- `request_run` records a queued run (flush, no commit); the view commits and then either
-  renders at once (small companies) or lets the queue do it (`render_run_task`), while the page
-  shows the run's progress.
+- `request_run` records a queued run (flush, no commit); the view then either commits it
+  (`uow.checkpoint`) and renders at once (small companies, `render_now`) or lets the queue do
+  it after the request commits (`enqueue`, `render_run_task`), while the page shows the run's
+  progress. `execute` is a job: it commits its progress and its outcome itself.
 - `deliver_due` (daily, huey periodic task) finds subscriptions whose month or quarter has
   closed, renders the PDF and e-mails it as an attachment. A failure is kept on the
   subscription and the run (visible to admins on the history page) and huey retries it.
@@ -128,6 +129,15 @@ def execute(run_id: int) -> ReportRun:
     return run
 
 
+def render_now(run_id: int) -> None:
+    """Render a committed run during the request (a small company); a failure is already
+    recorded on the run by `execute`, and the run page shows it, so it is not raised."""
+    try:
+        execute(run_id)
+    except Exception:
+        log.exception("report run %s failed", run_id)
+
+
 @huey.task(retries=2, retry_delay=30)
 @with_app_context
 def render_run_task(run_id: int) -> None:
@@ -169,8 +179,13 @@ def subscribe(actor: User, frequency: str, team_id: int | None,
     return sub
 
 
+def may_stop(actor: User, sub: ReportSubscription) -> bool:
+    """The subscriber stops their own subscription; an admin stops anyone's."""
+    return sub.user_id == actor.id or actor.has_role("admin")
+
+
 def unsubscribe(actor: User, sub: ReportSubscription) -> None:
-    if sub.user_id != actor.id and not actor.has_role("admin"):
+    if not may_stop(actor, sub):
         raise PermissionDenied("Only the subscriber or an admin can stop a subscription.")
     sub.active = False
     db.session.flush()

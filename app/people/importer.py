@@ -23,6 +23,9 @@ from ..validators import normalise_email
 
 COLUMNS = ("email", "name", "team", "manager_email", "job_title", "access_roles", "start_date")
 REQUIRED = ("email", "name")
+# The longest value each column takes: the database columns (users, teams), the rest generous.
+MAX_CHARS = {"email": 254, "name": 200, "team": 120, "manager_email": 254, "job_title": 200,
+             "access_roles": 200, "start_date": 30}
 MAX_ROWS = 100_000
 CHUNK = 1000
 
@@ -82,6 +85,19 @@ def _read(text: str, plan: PeoplePlan) -> list[tuple[int, dict[str, str]]]:
     if not rows and not plan.errors:
         plan.errors.append(RowError(0, None, "The file has a header but no people."))
     return rows
+
+
+def _text_problems(number: int, values: dict[str, str]) -> list[RowError]:
+    """Values PostgreSQL cannot store: a NUL byte, or longer than the column."""
+    problems = []
+    for column in COLUMNS:
+        value = values.get(column, "")
+        if "\x00" in value:
+            problems.append(RowError(number, column, f"'{column}' contains a NUL character."))
+        elif len(value) > MAX_CHARS[column]:
+            problems.append(RowError(number, column, f"'{column}' is {len(value)} characters long; "
+                                     f"at most {MAX_CHARS[column]} fit."))
+    return problems
 
 
 def _existing_people(company_id: int, emails: list[str]) -> dict[str, int]:
@@ -153,10 +169,7 @@ def parse(company_id: int, text: str) -> PeoplePlan:
             except ValueError:
                 errs.append(RowError(number, "start_date",
                                      f"Bad date '{v['start_date']}'; use YYYY-MM-DD."))
-        if len(v.get("job_title", "")) > 200 or len(v.get("name", "")) > 200:
-            errs.append(RowError(number, None, "Name and job title must be under 200 characters."))
-        if len(v.get("team", "")) > 120:
-            errs.append(RowError(number, "team", "Team names must be under 120 characters."))
+        errs.extend(_text_problems(number, v))
         plan.errors.extend(errs)
         parsed.append((number, {
             "email": email, "name": v.get("name", ""), "team": v.get("team") or None,
