@@ -38,15 +38,15 @@ def _has_nul(data: object) -> bool:
 
 def int_or_none(value: object) -> int | None:
     """`coerce` for a select whose empty choice means "none"."""
-    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+    return int(str(value)) if value not in (None, "", "None") else None
 
 
-def as_choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+def as_choices(pairs: Sequence[tuple[object, str]]) -> list[SelectChoice]:
     """(value, label) pairs as a select field's choices."""
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # WTForms: no type information
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 

@@ -90,7 +90,7 @@ def parse_params(company: Company, raw_from: str | date | None, raw_to: str | da
     team_id = None
     if raw_team not in (None, ""):
         try:
-            team_id = int(raw_team)  # type: ignore[arg-type]
+            team_id = int(raw_team)
         except (TypeError, ValueError) as exc:
             raise ValidationError("'team_id' must be a team's id.", "team_id") from exc
         if db.session.scalar(select(Team.id).where(Team.id == team_id,

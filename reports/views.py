@@ -4,6 +4,7 @@ scheduled delivery."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -129,7 +130,7 @@ def history() -> str:
     if not runs.can_see_company(current_user):
         query = query.where(ReportRun.requested_by_id == current_user.id)
     page = db.paginate(query, per_page=25, error_out=False)
-    subs = []
+    subs: Sequence[ReportSubscription] = []
     if current_user.has_role("admin"):
         subs = db.session.scalars(scoped(ReportSubscription).order_by(
             ReportSubscription.active.desc(), ReportSubscription.id)).all()

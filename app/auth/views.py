@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ..identity import login_required
 from ..models import User
 from ..redirects import local_target
 from ..uow import checkpoint, refusal
@@ -111,7 +112,7 @@ def logout() -> Response:
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-def accept_invite(token: str) -> str | Response:
+def accept_invite(token: str) -> str | Response | tuple[str, int]:
     user = service.user_for_invite(token)
     if user is None:
         return render_template("app/link_invalid.html", what="invitation"), 400
@@ -141,7 +142,7 @@ def forgot_password() -> str | Response | tuple[str, int, dict[str, str]]:
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> str | Response | tuple[str, int]:
     user = service.user_for_reset(token)
     if user is None:
         return render_template("app/link_invalid.html", what="reset link"), 400
