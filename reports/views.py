@@ -17,6 +17,7 @@ from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.identity import roles_required
 from app.models import Team
+from app.pagination import paginate
 from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
 from app.uow import checkpoint
@@ -129,7 +130,7 @@ def history() -> str:
     query = scoped(ReportRun).order_by(ReportRun.id.desc())
     if not runs.can_see_company(current_user):
         query = query.where(ReportRun.requested_by_id == current_user.id)
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paginate(query, per_page=25)
     subs: Sequence[ReportSubscription] = []
     if current_user.has_role("admin"):
         subs = db.session.scalars(scoped(ReportSubscription).order_by(

@@ -132,60 +132,63 @@ def _cycles(manager_of: dict[str, str]) -> set[str]:
     return on_cycle
 
 
-def parse(company_id: int, text: str) -> PeoplePlan:
-    """Validate a people CSV against the company; nothing is written."""
-    plan = PeoplePlan()
-    rows = _read(text, plan)
-    if not rows:
-        return plan
-    first_row: dict[str, int] = {}
-    parsed: list[tuple[int, dict[str, object]]] = []
-    for number, v in rows:
-        errs: list[RowError] = []
-        email = v.get("email", "")
-        try:
-            email = normalise_email(email)
-        except DomainError:
-            errs.append(RowError(number, "email", f"'{email}' is not a valid e-mail address."
-                                 if email else "E-mail is missing."))
-        else:
-            if email in first_row:
-                errs.append(RowError(number, "email",
-                                     f"Duplicate e-mail {email} (also on row {first_row[email]})."))
-            else:
-                first_row[email] = number
-        if not v.get("name"):
-            errs.append(RowError(number, "name", "Name is missing."))
-        roles = [r.strip().lower() for r in v.get("access_roles", "").replace("|", ";").split(";")
-                 if r.strip()] or ["employee"]
-        bad = [r for r in roles if r not in ACCESS_ROLES]
-        if bad:
-            errs.append(RowError(number, "access_roles", f"Unknown access role '{', '.join(bad)}'; "
-                                 f"use {', '.join(ACCESS_ROLES)} separated by ';'."))
-        start: date | None = None
-        if v.get("start_date"):
-            try:
-                start = date.fromisoformat(v["start_date"])
-            except ValueError:
-                errs.append(RowError(number, "start_date",
-                                     f"Bad date '{v['start_date']}'; use YYYY-MM-DD."))
-        errs.extend(_text_problems(number, v))
-        plan.errors.extend(errs)
-        parsed.append((number, {
-            "email": email, "name": v.get("name", ""), "team": v.get("team") or None,
-            "manager_email": (v.get("manager_email") or "").lower() or None,
-            "job_title": v.get("job_title") or None, "access_roles": sorted(set(roles)),
-            "start_date": start, "_ok": not errs,
-        }))
+def _email(number: int, raw: str, first_row: dict[str, int], errs: list[RowError]) -> str:
+    """The row's address, normalised; a bad or repeated one is added to `errs`."""
+    try:
+        email = normalise_email(raw)
+    except DomainError:
+        errs.append(RowError(number, "email", f"'{raw}' is not a valid e-mail address."
+                             if raw else "E-mail is missing."))
+        return raw
+    if email in first_row:
+        errs.append(RowError(number, "email",
+                             f"Duplicate e-mail {email} (also on row {first_row[email]})."))
+    else:
+        first_row[email] = number
+    return email
 
+
+def _row(number: int, v: dict[str, str], first_row: dict[str, int],
+         errors: list[RowError]) -> dict[str, object]:
+    """One row checked on its own (address, name, roles, date, lengths), as a plan row."""
+    errs: list[RowError] = []
+    email = _email(number, v.get("email", ""), first_row, errs)
+    if not v.get("name"):
+        errs.append(RowError(number, "name", "Name is missing."))
+    roles = [r.strip().lower() for r in v.get("access_roles", "").replace("|", ";").split(";")
+             if r.strip()] or ["employee"]
+    bad = [r for r in roles if r not in ACCESS_ROLES]
+    if bad:
+        errs.append(RowError(number, "access_roles", f"Unknown access role '{', '.join(bad)}'; "
+                             f"use {', '.join(ACCESS_ROLES)} separated by ';'."))
+    start: date | None = None
+    if v.get("start_date"):
+        try:
+            start = date.fromisoformat(v["start_date"])
+        except ValueError:
+            errs.append(RowError(number, "start_date",
+                                 f"Bad date '{v['start_date']}'; use YYYY-MM-DD."))
+    errs.extend(_text_problems(number, v))
+    errors.extend(errs)
+    return {
+        "email": email, "name": v.get("name", ""), "team": v.get("team") or None,
+        "manager_email": (v.get("manager_email") or "").lower() or None,
+        "job_title": v.get("job_title") or None, "access_roles": sorted(set(roles)),
+        "start_date": start, "_ok": not errs,
+    }
+
+
+def _check_people(company_id: int, parsed: list[tuple[int, dict[str, object]]],
+                  errors: list[RowError]) -> None:
+    """Rows against the company and each other: taken addresses, unknown managers, cycles."""
     existing = _existing_people(company_id, [str(r["email"]) for _, r in parsed] + [
         str(r["manager_email"]) for _, r in parsed if r["manager_email"]])
     company = db.session.get(Company, company_id)
     for number, r in parsed:
         if str(r["email"]) in existing:
-            plan.errors.append(RowError(number, "email", f"{r['email']} already belongs to someone "
-                                        f"in {company.name if company else 'this company'}; "
-                                        "edit that person instead."))
+            errors.append(RowError(number, "email", f"{r['email']} already belongs to someone "
+                                   f"in {company.name if company else 'this company'}; "
+                                   "edit that person instead."))
             r["_ok"] = False
     in_file = {str(r["email"]) for _, r in parsed}
     manager_of: dict[str, str] = {}
@@ -194,19 +197,30 @@ def parse(company_id: int, text: str) -> PeoplePlan:
         if not m:
             continue
         if m == r["email"]:
-            plan.errors.append(RowError(number, "manager_email", "Manager cycle: a person cannot "
-                                        "manage themselves."))
+            errors.append(RowError(number, "manager_email", "Manager cycle: a person cannot "
+                                   "manage themselves."))
         elif m in in_file:
             manager_of[str(r["email"])] = str(m)
         elif str(m) not in existing:
-            plan.errors.append(RowError(number, "manager_email",
-                                        f"Unknown manager {m}: not in this company or this file."))
+            errors.append(RowError(number, "manager_email",
+                                   f"Unknown manager {m}: not in this company or this file."))
     cyclic = _cycles(manager_of)
     for number, r in parsed:
         if str(r["email"]) in cyclic:
-            plan.errors.append(RowError(number, "manager_email",
-                                        f"Manager cycle: {r['email']} ends up managing themselves "
-                                        "through their managers."))
+            errors.append(RowError(number, "manager_email",
+                                   f"Manager cycle: {r['email']} ends up managing themselves "
+                                   "through their managers."))
+
+
+def parse(company_id: int, text: str) -> PeoplePlan:
+    """Validate a people CSV against the company; nothing is written."""
+    plan = PeoplePlan()
+    rows = _read(text, plan)
+    if not rows:
+        return plan
+    first_row: dict[str, int] = {}
+    parsed = [(number, _row(number, v, first_row, plan.errors)) for number, v in rows]
+    _check_people(company_id, parsed, plan.errors)
     known_teams = set(db.session.scalars(select(Team.name).where(Team.company_id == company_id)))
     plan.new_teams = sorted({str(r["team"]) for _, r in parsed if r["team"]} - known_teams)
     plan.rows = [dict(r, row=n) for n, r in parsed]

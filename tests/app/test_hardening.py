@@ -111,3 +111,19 @@ def test_a_timestamp_field_is_written_with_an_offset():
         .endswith("+00:00")
     schema = Row.model_json_schema(mode="serialization")
     assert schema["properties"]["at"] == {"type": "string", "format": "date-time", "title": "At"}
+
+
+# --- ids and pages beyond the column --------------------------------------------------------
+
+def test_an_id_beyond_the_column_is_a_404_not_a_database_error(api_as, client, admin, acme):
+    assert client.get("/people/2147483648").status_code == 404
+    assert client.get("/people/99999999999999999999").status_code == 404
+    assert client.get("/people/2147483647").status_code == 404  # in range, just absent
+    response = api_as(admin).get("/api/v1/employees/2147483648")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_page_beyond_any_offset_is_refused_or_empty(client, admin):
+    assert client.get("/reports/history?page=99999999999999999999").status_code == 400
+    assert client.get("/people?page=99999999999999999999").status_code == 200
