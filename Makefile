@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench worker clean
+.PHONY: setup run test lint typecheck bench worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+## typecheck: mypy on app billing pathways reports (pyproject.toml); joins `lint` once all are clean
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python scripts/bench.py

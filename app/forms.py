@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -13,20 +15,38 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class Form(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type information
-    """Base of every form: CSRF-protected, with WTForms' typed fields."""
+    """Base of every form: CSRF-protected, with WTForms' typed fields, and no NUL bytes in any
+    text (PostgreSQL cannot store them: refused here, next to the field, instead of a 500)."""
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid: bool = super().validate(extra_validators)
+        for field in self:
+            if _has_nul(field.data):
+                field.errors = [*field.errors, f"{field.label.text} cannot contain NUL characters."]
+                valid = False
+        return valid
+
+
+def _has_nul(data: object) -> bool:
+    """A text value (or a list of them, from a multi-select) holding a NUL byte."""
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, list | tuple):
+        return any(isinstance(item, str) and "\x00" in item for item in data)
+    return False
 
 
 def int_or_none(value: object) -> int | None:
     """`coerce` for a select whose empty choice means "none"."""
-    return int(value) if value not in (None, "", "None") else None  # type: ignore[arg-type]
+    return int(str(value)) if value not in (None, "", "None") else None
 
 
-def as_choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+def as_choices(pairs: Sequence[tuple[object, str]]) -> list[SelectChoice]:
     """(value, label) pairs as a select field's choices."""
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # WTForms: no type information
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 

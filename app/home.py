@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from .extensions import db
+from .identity import login_required
 from .models import OutboxMessage, PendingImport, Team, User, UserStatus
 from .people import service as people
 from .tenancy import current_company

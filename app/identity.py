@@ -56,7 +56,6 @@ def new_token_secret() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-@login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Session ids are `<user id>:<session version>`; an old version means a revoked session."""
     user_id, _, version = session_id.partition(":")
@@ -68,7 +67,6 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-@login_manager.request_loader
 def load_user_from_bearer(req: Any) -> User | None:
     """Personal API tokens: `Authorization: Bearer trl_…`, only under /api/."""
     header = req.headers.get("Authorization", "")
@@ -140,6 +138,8 @@ def touch_token(token: ApiToken) -> None:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    login_manager.user_loader(load_user)  # by call: Flask-Login's decorators are untyped
+    login_manager.request_loader(load_user_from_bearer)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"

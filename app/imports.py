@@ -14,10 +14,17 @@ from .models import PendingImport
 def uploaded_text(field: Any) -> str | None:
     """The uploaded file as text, or None with the reason added to the field's errors."""
     try:
-        return field.data.read().decode("utf-8-sig")
+        text: str = field.data.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         field.errors = [*field.errors, "The file is not UTF-8 text; save it as 'CSV UTF-8'."]
         return None
+    if (nul := text.find("\x00")) >= 0:
+        # PostgreSQL cannot store a NUL byte, so the file could not even wait for its preview.
+        line = text.count("\n", 0, nul) + 1
+        field.errors = [*field.errors, f"Line {line} of the file contains a NUL character; "
+                                       "remove it and upload the file again."]
+        return None
+    return text
 
 
 def keep_pending(company_id: int, user_id: int, kind: str, filename: str, text: str,

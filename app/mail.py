@@ -11,13 +11,14 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import OutboxMessage, utcnow
-from .tasks import after_commit, huey, with_app_context
+from .tasks import after_commit, task, with_app_context
 
 log = logging.getLogger("trellis.mail")
 
@@ -29,7 +30,7 @@ class Attachment:
     data: bytes
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail, from a request or from TRELLIS_BASE_URL."""
     if has_request_context() and not current_app.config.get("SERVER_NAME_FOR_LINKS"):
         return url_for(endpoint, _external=True, **values)
@@ -112,7 +113,7 @@ def _mark(message_id: int, status: str, error: str | None = None) -> None:
             row.sent_at = utcnow() if status in ("sent", "logged") else None
 
 
-@huey.task(retries=3, retry_delay=30, context=True)
+@task(retries=3, retry_delay=30, context=True)
 @with_app_context
 def deliver_email(
     message_id: int,

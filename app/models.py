@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Date,
@@ -20,7 +19,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Model
+
+if TYPE_CHECKING:
+    class UserMixin:
+        """Flask-Login's `UserMixin` as the type checker sees it (Flask-Login ships no types)."""
+
+        @property
+        def is_authenticated(self) -> bool: ...
+
+        @property
+        def is_anonymous(self) -> bool: ...
+else:
+    from flask_login import UserMixin
 
 
 def utcnow() -> datetime:
@@ -42,7 +53,7 @@ class UserStatus(enum.StrEnum):
     LEFT = "left"
 
 
-class Company(db.Model):
+class Company(Model):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,7 +67,7 @@ class Company(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "teams"
     __table_args__ = (UniqueConstraint("company_id", "name"),)
 
@@ -69,7 +80,7 @@ class Team(db.Model):
     parent: Mapped[Team | None] = relationship(remote_side=[id])
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         Index("ix_users_company_status_name", "company_id", "status", "name"),
@@ -131,14 +142,14 @@ class User(UserMixin, db.Model):
         return self.password_hash is None
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,7 +166,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_company_created", "company_id", "created_at"),)
 
@@ -172,7 +183,7 @@ class AuditEntry(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """Every e-mail Trellis sends or logs; the body is kept only when no SMTP server is set."""
 
     __tablename__ = "outbox_messages"
@@ -189,7 +200,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class PendingImport(db.Model):
+class PendingImport(Model):
     """An uploaded file waiting between its preview and its confirmation."""
 
     __tablename__ = "pending_imports"
@@ -204,7 +215,7 @@ class PendingImport(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class SignInCounter(db.Model):
+class SignInCounter(Model):
     """One counter of the sign-in limits (app.auth.throttle) when they are kept in the database:
     failed attempts for an address (by keyed hash, never the address itself) or from a client."""
 

@@ -14,6 +14,7 @@ from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select
 
+from .api.schema import PAGE_MAX
 from .errors import ValidationError
 from .extensions import db
 
@@ -36,6 +37,8 @@ def page_args(per_page: int | None = None) -> tuple[int, int]:
             "per_page", current_app.config["PER_PAGE"]))))
     except ValueError as exc:
         raise ValidationError("'page' and 'per_page' must be whole numbers.", "page") from exc
+    if page > PAGE_MAX:  # an offset past this is no page anyone reads, and overflows the database
+        raise ValidationError(f"'page' must be at most {PAGE_MAX}.", "page")
     return page, size
 
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
@@ -35,6 +35,17 @@ def _make_huey() -> Huey:
 
 
 huey = _make_huey()
+
+
+def task(**options: Any) -> Callable[[F], F]:
+    """`huey.task(**options)`, typed (huey ships no type information): calling the task queues it
+    (or, in immediate mode, runs it)."""
+    return cast(Callable[[F], F], huey.task(**options))
+
+
+def periodic_task(schedule: Callable[..., bool], **options: Any) -> Callable[[F], F]:
+    """`huey.periodic_task(schedule)`, typed."""
+    return cast(Callable[[F], F], huey.periodic_task(schedule, **options))
 _worker_app: Flask | None = None
 
 
@@ -54,7 +65,7 @@ def with_app_context(fn: F) -> F:
                 return fn(*args, **kwargs)
             # Immediate mode runs the task inside the enqueuing session's after-commit hook:
             # give it an app context (and so a database session) of its own.
-            with current_app._get_current_object().app_context():
+            with cast(Any, current_app)._get_current_object().app_context():
                 return fn(*args, **kwargs)
         if _worker_app is None:
             from . import create_app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort, g
 from flask_login import current_user
@@ -22,10 +22,10 @@ def current_company() -> Company:
             abort(401)
         company = current_user.company
         g.company = company
-    return company
+    return cast(Company, company)
 
 
-def scoped(model: type[M], company_id: int | None = None) -> Select[tuple[M]]:
+def scoped(model: type[M], company_id: int | None = None) -> Select[M]:
     """`SELECT model WHERE company_id = <current company>`."""
     cid = company_id if company_id is not None else current_company().id
     return select(model).where(model.company_id == cid)  # type: ignore[attr-defined]
@@ -37,7 +37,8 @@ def get_or_404(model: type[M], object_id: Any, company_id: int | None = None) ->
         oid = int(object_id)
     except (TypeError, ValueError):
         abort(404)
-    obj = db.session.scalar(scoped(model, company_id).where(model.id == oid))  # type: ignore[attr-defined]
+    query: Any = scoped(model, company_id)  # tenant-owned models all have `id`; M does not say so
+    obj: M | None = db.session.scalar(query.where(model.id == oid))  # type: ignore[attr-defined]
     if obj is None:
         abort(404)
     return obj

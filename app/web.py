@@ -8,9 +8,11 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, make_response, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response
 
 from .money import money, request_locale
 
@@ -111,14 +113,21 @@ def security_headers(response: Any) -> Any:
     return response
 
 
-def handle_http_error(error: HTTPException) -> Any:
+def handle_http_error(error: HTTPException) -> Response:
+    """The error page (or the JSON error under /api), keeping the exception's own headers: a
+    405's `Allow`, a 429's `Retry-After`, a 401's `WWW-Authenticate`."""
+    code = error.code or 500
     if request.path.startswith("/api/"):
         from .api.plumbing import json_error
 
-        return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description)
-    code = error.code or 500
-    template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/generic.html"
-    return render_template(template, error=error), code
+        response = json_error(code, error.name.lower().replace(" ", "_"), error.description or "")
+    else:
+        template = f"errors/{code}.html" if code in (403, 404, 429) else "errors/generic.html"
+        response = make_response(render_template(template, error=error), code)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_server_error(error: Exception) -> Any:
@@ -136,7 +145,21 @@ def _fresh_request_globals() -> None:
         g.pop(key, None)
 
 
+# The largest id a table holds (PostgreSQL `integer`); app.api.schema.ID_MAX says the same.
+ID_MAX = 2_147_483_647
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every URL: at most ID_MAX, so a larger id is a 404, never a database error."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = ID_MAX, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: the converter is looked up when a rule is added.
+    app.url_map.converters["int"] = IdConverter
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -40,7 +40,7 @@ def _nice_max(value: float) -> float:
         for step in (1, 2, 2.5, 5):
             top = step * 10 ** exp
             if top >= value:
-                return top
+                return float(top)
     return value
 
 

@@ -45,7 +45,7 @@ class FetchRefused(ValueError):
     """A report asked for a URL outside what it may load (WeasyPrint logs it and goes on)."""
 
 
-class LockedFetcher(URLFetcher):
+class LockedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
     """Serve `data:` URLs and the regular files under `root`; refuse everything else."""
 
     def __init__(self, root: Path) -> None:

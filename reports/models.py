@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models import Team, User, utcnow
 
 
@@ -28,7 +28,7 @@ class Frequency(enum.StrEnum):
 FREQUENCIES: tuple[str, ...] = tuple(f.value for f in Frequency)
 
 
-class ReportRun(db.Model):
+class ReportRun(Model):
     """One rendering of the capability PDF; the file lives under the instance folder."""
 
     __tablename__ = "report_runs"
@@ -62,7 +62,7 @@ class ReportRun(db.Model):
         return self.status == RunStatus.DONE.value
 
 
-class ReportSubscription(db.Model):
+class ReportSubscription(Model):
     """An executive or admin receives the report of each closed month or quarter by e-mail."""
 
     __tablename__ = "report_subscriptions"

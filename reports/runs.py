@@ -1,8 +1,9 @@
 """Rendering runs (report history), background rendering, and scheduled delivery by e-mail.
 
-- `request_run` records a queued run (flush, no commit); the view commits and then either
-  renders at once (small companies) or lets the queue do it (`render_run_task`), while the page
-  shows the run's progress.
+- `request_run` records a queued run (flush, no commit); the view then either commits it
+  (`uow.checkpoint`) and renders at once (small companies, `render_now`) or lets the queue do
+  it after the request commits (`enqueue`, `render_run_task`), while the page shows the run's
+  progress. `execute` is a job: it commits its progress and its outcome itself.
 - `deliver_due` (daily, huey periodic task) finds subscriptions whose month or quarter has
   closed, renders the PDF and e-mails it as an attachment. A failure is kept on the
   subscription and the run (visible to admins on the history page) and huey retries it.
@@ -23,7 +24,7 @@ from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.mail import Attachment, queue_email
 from app.models import Company, User, UserStatus, utcnow
-from app.tasks import after_commit, huey, with_app_context
+from app.tasks import after_commit, periodic_task, task, with_app_context
 
 from . import datasets, pdf
 from .models import FREQUENCIES, ReportRun, ReportSubscription, RunStatus
@@ -55,7 +56,7 @@ def allowed_team(user: User, team_id: int | None) -> int | None:
 
 def renders_at_once(company_id: int) -> bool:
     limit = current_app.config.get("REPORTS_SYNC_PEOPLE", SYNC_PEOPLE_LIMIT)
-    return people_count(company_id) <= limit
+    return people_count(company_id) <= int(limit)
 
 
 def people_count(company_id: int) -> int:
@@ -114,11 +115,7 @@ def execute(run_id: int) -> ReportRun:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(rendered.pdf)
     except Exception as exc:
-        db.session.rollback()
-        run = db.session.get(ReportRun, run_id)  # type: ignore[assignment]
-        run.status, run.error = RunStatus.FAILED.value, f"{type(exc).__name__}: {exc}"[:2000]
-        run.finished_at = utcnow()
-        db.session.commit()
+        _record_failure(run_id, exc)
         raise
     run.file_path, run.filename = str(relative), pdf.filename(data)
     run.pages, run.size_bytes = rendered.pages, len(rendered.pdf)
@@ -128,7 +125,26 @@ def execute(run_id: int) -> ReportRun:
     return run
 
 
-@huey.task(retries=2, retry_delay=30)
+def render_now(run_id: int) -> None:
+    """Render a committed run during the request (a small company); a failure is already
+    recorded on the run by `execute`, and the run page shows it, so it is not raised."""
+    try:
+        execute(run_id)
+    except Exception:
+        log.exception("report run %s failed", run_id)
+
+
+def _record_failure(run_id: int, exc: Exception) -> None:
+    """Keep why a run failed on the run, in a transaction of its own (the work is rolled back)."""
+    db.session.rollback()
+    run = db.session.get(ReportRun, run_id)
+    if run is not None:
+        run.status, run.error = RunStatus.FAILED.value, f"{type(exc).__name__}: {exc}"[:2000]
+        run.finished_at = utcnow()
+    db.session.commit()
+
+
+@task(retries=2, retry_delay=30)
 @with_app_context
 def render_run_task(run_id: int) -> None:
     execute(run_id)
@@ -169,8 +185,13 @@ def subscribe(actor: User, frequency: str, team_id: int | None,
     return sub
 
 
+def may_stop(actor: User, sub: ReportSubscription) -> bool:
+    """The subscriber stops their own subscription; an admin stops anyone's."""
+    return sub.user_id == actor.id or actor.has_role("admin")
+
+
 def unsubscribe(actor: User, sub: ReportSubscription) -> None:
-    if sub.user_id != actor.id and not actor.has_role("admin"):
+    if not may_stop(actor, sub):
         raise PermissionDenied("Only the subscriber or an admin can stop a subscription.")
     sub.active = False
     db.session.flush()
@@ -205,10 +226,7 @@ def deliver(subscription_id: int, start: date, end: date) -> ReportRun | None:
         run = execute(run.id)
         data = file_for(run).read_bytes()
     except Exception as exc:
-        sub = db.session.get(ReportSubscription, subscription_id)  # type: ignore[assignment]
-        sub.failures += 1
-        sub.last_error = f"{utcnow():%Y-%m-%d %H:%M} UTC: {type(exc).__name__}: {exc}"[:2000]
-        db.session.commit()
+        _record_delivery_failure(subscription_id, exc)
         raise
     label = "month" if sub.frequency == "monthly" else "quarter"
     scope = f" ({sub.team.name})" if sub.team else ""
@@ -226,13 +244,22 @@ def deliver(subscription_id: int, start: date, end: date) -> ReportRun | None:
     return run
 
 
-@huey.task(retries=3, retry_delay=300)
+def _record_delivery_failure(subscription_id: int, exc: Exception) -> None:
+    """Keep the failure on the subscription (the history page shows it to admins)."""
+    sub = db.session.get(ReportSubscription, subscription_id)
+    if sub is not None:
+        sub.failures += 1
+        sub.last_error = f"{utcnow():%Y-%m-%d %H:%M} UTC: {type(exc).__name__}: {exc}"[:2000]
+    db.session.commit()
+
+
+@task(retries=3, retry_delay=300)
 @with_app_context
 def deliver_task(subscription_id: int, start: str, end: str) -> None:
     deliver(subscription_id, date.fromisoformat(start), date.fromisoformat(end))
 
 
-@huey.periodic_task(crontab(hour="5", minute="30"))
+@periodic_task(crontab(hour="5", minute="30"))
 @with_app_context
 def deliver_due_task() -> None:
     """Every morning: queue the deliveries of every month or quarter that has closed."""

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select, true
 
 from app.extensions import db
 from app.models import User
@@ -197,7 +197,7 @@ def pathway_progress(company_id: int, start: date, end: date,
     lo = datetime.combine(start, time.min)
     hi = datetime.combine(end + timedelta(days=1), time.min)
     done = and_(Enrolment.completed_at.is_not(None), Enrolment.completed_at < hi)
-    scope: Any = User.team_id.in_(list(team_ids)) if team_ids is not None else or_(True)
+    scope: Any = User.team_id.in_(list(team_ids)) if team_ids is not None else true()
     rows = db.session.execute(
         select(Pathway.title, func.count(Enrolment.id),
                func.count(Enrolment.id).filter(done),

@@ -42,8 +42,8 @@ def first_change_after(company_id: int, d: date, name: str) -> Any:
         return None
     after = and_(LevelChange.company_id == company_id, LevelChange.changed_on > d)
     if db.session.get_bind().dialect.name == "postgresql":
-        query = (select(LevelChange.user_id, LevelChange.capability_id,
-                        LevelChange.previous_level.label("level"))
+        query: Any = (select(LevelChange.user_id, LevelChange.capability_id,
+                             LevelChange.previous_level.label("level"))
                  .where(after).ext(distinct_on(LevelChange.user_id, LevelChange.capability_id))
                  .order_by(LevelChange.user_id, LevelChange.capability_id,
                            LevelChange.changed_on))

@@ -31,7 +31,9 @@ _lock = threading.Lock()
 
 def _store() -> OrderedDict[tuple[Any, ...], dict[str, Any]]:
     """This app's cache (per app, so tests and apps never share answers)."""
-    return current_app.extensions.setdefault("reports_summary_cache", OrderedDict())
+    store: OrderedDict[tuple[Any, ...], dict[str, Any]] = current_app.extensions.setdefault(
+        "reports_summary_cache", OrderedDict())
+    return store
 
 
 def data_version() -> tuple[Any, ...]:

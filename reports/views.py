@@ -4,9 +4,12 @@ scheduled delivery."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
 from app.csvout import csv_response
@@ -14,8 +17,11 @@ from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.identity import roles_required
 from app.models import Team
+from app.pagination import paginate
 from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import checkpoint
+from app.web import handle_http_error
 
 from . import charts, datasets, exports, runs
 from .models import FREQUENCIES, ReportRun, ReportSubscription, RunStatus
@@ -34,19 +40,19 @@ def _params() -> datasets.Params:
     return datasets.Params(params.company_id, params.start, params.end, team_id)
 
 
-def _failed(exc: DomainError) -> tuple[str, int]:
+@bp.errorhandler(DomainError)
+def _refused(exc: DomainError) -> Any:
+    """A period, team or subscription the viewer got wrong: the report's own error page (400),
+    or the ordinary 403 page for a team they may not see. The status rolls the request back."""
     if isinstance(exc, PermissionDenied):
-        abort(403)
+        return handle_http_error(Forbidden())
     return render_template("reports/invalid.html", error=exc), 400
 
 
 @bp.get("")
 @roles_required(*VIEWERS)
-def dashboard() -> str | tuple[str, int]:
-    try:
-        params = _params()
-    except DomainError as exc:
-        return _failed(exc)
+def dashboard() -> str:
+    params = _params()
     data = datasets.build(current_company(), params)
     teams = (db.session.scalars(scoped(Team).order_by(Team.name)).all()
              if runs.can_see_company(current_user) else [])
@@ -69,14 +75,11 @@ def dashboard() -> str | tuple[str, int]:
 
 @bp.get("/export/<table>.csv")
 @roles_required(*VIEWERS)
-def export(table: str) -> Response | tuple[str, int]:
+def export(table: str) -> Response:
     make = exports.TABLES.get(table)
     if make is None:
         abort(404)
-    try:
-        params = _params()
-    except DomainError as exc:
-        return _failed(exc)
+    params = _params()
     data = datasets.build(current_company(), params)
     header, rows = make(data)
     scope = f"-team-{params.team_id}" if params.team_id else ""
@@ -85,21 +88,15 @@ def export(table: str) -> Response | tuple[str, int]:
 
 @bp.post("/runs")
 @roles_required(*VIEWERS)
-def create_run() -> Response | tuple[str, int]:
-    try:
-        params = _params()
-    except DomainError as exc:
-        return _failed(exc)
+def create_run() -> Response:
+    params = _params()
     run = runs.request_run(current_user, params)
-    small = runs.renders_at_once(params.company_id)
-    if not small:
-        runs.enqueue(run)
-    db.session.commit()
-    if small:
-        try:
-            runs.execute(run.id)
-        except Exception:  # recorded on the run; the run page shows it
-            db.session.rollback()
+    if runs.renders_at_once(params.company_id):
+        checkpoint("the run must exist before it renders: rendering commits its progress, and a "
+                   "failure, on the run row, which the run page shows")
+        runs.render_now(run.id)
+    else:
+        runs.enqueue(run)  # rendered by the queue once the end of the request commits the run
     return redirect(url_for("reports.run_page", run_id=run.id))
 
 
@@ -133,8 +130,8 @@ def history() -> str:
     query = scoped(ReportRun).order_by(ReportRun.id.desc())
     if not runs.can_see_company(current_user):
         query = query.where(ReportRun.requested_by_id == current_user.id)
-    page = db.paginate(query, per_page=25, error_out=False)
-    subs = []
+    page = paginate(query, per_page=25)
+    subs: Sequence[ReportSubscription] = []
     if current_user.has_role("admin"):
         subs = db.session.scalars(scoped(ReportSubscription).order_by(
             ReportSubscription.active.desc(), ReportSubscription.id)).all()
@@ -143,14 +140,10 @@ def history() -> str:
 
 @bp.post("/subscriptions")
 @roles_required("admin", "executive")
-def subscribe() -> Response | tuple[str, int]:
+def subscribe() -> Response:
     team_raw = request.form.get("team_id") or None
-    try:
-        params = datasets.parse_params(current_company(), None, None, team_raw)
-        runs.subscribe(current_user, request.form.get("frequency", ""), params.team_id)
-    except DomainError as exc:
-        return _failed(exc)
-    db.session.commit()
+    params = datasets.parse_params(current_company(), None, None, team_raw)
+    runs.subscribe(current_user, request.form.get("frequency", ""), params.team_id)
     flash("Subscribed: the report arrives by e-mail after each period closes.", "success")
     return redirect(url_for("reports.dashboard"))
 
@@ -159,10 +152,8 @@ def subscribe() -> Response | tuple[str, int]:
 @roles_required("admin", "executive")
 def unsubscribe(sub_id: int) -> Response:
     sub = get_or_404(ReportSubscription, sub_id)
-    try:
-        runs.unsubscribe(current_user, sub)
-    except PermissionDenied:
-        abort(404)
-    db.session.commit()
+    if not runs.may_stop(current_user, sub):
+        abort(404)  # another person's subscription: as if it did not exist
+    runs.unsubscribe(current_user, sub)
     flash("The scheduled report is stopped.", "success")
     return redirect(local_target(request.form.get("next")) or url_for("reports.dashboard"))

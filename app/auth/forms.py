@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
+from ..forms import Form
 from ..identity import MIN_PASSWORD_LENGTH
 from ..validators import EmailAddress
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), EmailAddress()])
     password = PasswordField("Password", validators=[DataRequired()])
 
 
-class CompanyChoiceForm(FlaskForm):
+class CompanyChoiceForm(Form):
     """The second step of signing in with an address that is right for several companies."""
 
     account = RadioField("Company", coerce=int,
                          validators=[InputRequired(message="Choose the company to sign in to.")])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), EmailAddress()])
 
 
@@ -43,16 +43,16 @@ def _confirm() -> PasswordField:
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = _new_password()
     confirm = _confirm()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     password = _new_password()
     confirm = _confirm()
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField("Token name", validators=[DataRequired(), Length(max=100)])

@@ -133,7 +133,7 @@ def sign_out_everywhere(user: User) -> None:
 
 
 def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
+    return str(current_app.config["SECRET_KEY"])
 
 
 def send_invitation(actor: User, user: User) -> None:

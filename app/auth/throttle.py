@@ -33,12 +33,12 @@ from typing import Any, Protocol, TypeVar, cast
 
 from flask import current_app
 from huey import crontab
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import SignInCounter
-from ..tasks import huey, with_app_context
+from ..tasks import periodic_task, with_app_context
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ class DatabaseStore:
 
     def change(self, keys: list[str], fn: Callable[[dict[str, Counter]], T]) -> T:
         keys = sorted(set(keys))
-        table = SignInCounter.__table__
+        table = cast(Table, SignInCounter.__table__)
         insert: Any = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql"
                        else sqlite.insert)
         epoch = _datetime(0)
@@ -271,11 +271,11 @@ def admit_reset_request(client: str | None) -> Verdict:
     return store().change([key], rule)
 
 
-@huey.periodic_task(crontab(minute="17"))
+@periodic_task(crontab(minute="17"))
 @with_app_context
 def forget_expired_counters() -> int:
     """Hourly: delete the database counters nobody will read again (Redis expires its own)."""
-    table = SignInCounter.__table__
+    table = cast(Table, SignInCounter.__table__)
     deleted = db.session.execute(delete(table).where(table.c.expires_at < _datetime(now())))
     db.session.commit()
     return int(deleted.rowcount or 0)  # type: ignore[attr-defined]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..errors import DomainError
-from ..extensions import db
+from ..identity import login_required
 from ..models import User
 from ..redirects import local_target
+from ..uow import checkpoint, refusal
 from . import service, throttle
 from .forms import (
     ChangePasswordForm,
@@ -38,14 +38,14 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
         return render_template("app/login.html", form=form)
     address, client = form.email.data or "", request.remote_addr
     verdict = throttle.admit_sign_in(address, client)
-    db.session.commit()  # the attempt counts now, whatever follows (and no lock is held meanwhile)
+    checkpoint("the attempt counts now, whatever follows: a refusal below rolls back, the count "
+               "must stay (and no counter lock is held while the password is checked)")
     if not verdict.allowed:
         return _refused(form, form.password, verdict)
     accounts = service.matching_accounts(address, form.password.data or "")
     if not accounts:
         if verdict.locks:  # this failure locks the address: tell its owners (after the commit)
             service.tell_of_lock(address, verdict)
-            db.session.commit()
         form.password.errors.append(WRONG)
         return render_template("app/login.html", form=form)
     throttle.signed_in(address, client)
@@ -54,7 +54,6 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
         return _sign_in(accounts[0], target)
     # The password is right for this address in several companies: ask which.
     session[CHOICE] = service.offer_choice(accounts) | {"next": target}
-    db.session.commit()
     return redirect(url_for("auth.choose_company"))
 
 
@@ -97,7 +96,6 @@ def choose_company() -> str | Response | tuple[str, int]:
 
 def _sign_in(user: User, target: str | None) -> Response:
     service.record_sign_in(user)
-    db.session.commit()
     session.clear()  # a fresh session at sign-in (no fixation), without the pending choice
     login_user(user)
     return redirect(target or url_for("home.index"))
@@ -107,7 +105,6 @@ def _sign_in(user: User, target: str | None) -> Response:
 @login_required
 def logout() -> Response:
     service.sign_out_everywhere(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -115,18 +112,19 @@ def logout() -> Response:
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-def accept_invite(token: str) -> str | Response:
+def accept_invite(token: str) -> str | Response | tuple[str, int]:
     user = service.user_for_invite(token)
     if user is None:
         return render_template("app/link_invalid.html", what="invitation"), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        service.set_password(user, form.password.data or "")
-        db.session.commit()
-        session.clear()
-        login_user(user)
-        flash(f"Welcome to Trellis, {user.name}.", "success")
-        return redirect(url_for("home.index"))
+        with refusal(form, default="password") as attempt:
+            service.set_password(user, form.password.data or "")
+        if attempt.ok:
+            session.clear()
+            login_user(user)
+            flash(f"Welcome to Trellis, {user.name}.", "success")
+            return redirect(url_for("home.index"))
     return render_template("app/set_password.html", form=form, user=user, mode="invite")
 
 
@@ -138,24 +136,24 @@ def forgot_password() -> str | Response | tuple[str, int, dict[str, str]]:
         if not verdict.allowed:
             return _refused(form, form.email, verdict)
         service.request_password_reset(form.email.data or "")
-        db.session.commit()
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
     return render_template("app/forgot_password.html", form=form)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> str | Response | tuple[str, int]:
     user = service.user_for_reset(token)
     if user is None:
         return render_template("app/link_invalid.html", what="reset link"), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        service.set_password(user, form.password.data or "")
-        throttle.forget_address(user.email)  # the owner proved themselves: lift a lock
-        db.session.commit()
-        flash("Your password is changed. Sign in with the new one.", "success")
-        return redirect(url_for("auth.login"))
+        with refusal(form, default="password") as attempt:
+            service.set_password(user, form.password.data or "")
+            throttle.forget_address(user.email)  # the owner proved themselves: lift a lock
+        if attempt.ok:
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("auth.login"))
     return render_template("app/set_password.html", form=form, user=user, mode="reset")
 
 
@@ -165,12 +163,9 @@ def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with refusal(form, default="password") as attempt:
             service.change_password(user, form.current_password.data or "", form.password.data or "")
-        except DomainError as exc:
-            getattr(form, exc.field or "password").errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             login_user(user)  # this session carries the new version; all others are revoked
             flash("Password changed. Other devices are signed out.", "success")
             return redirect(url_for("auth.tokens"))
@@ -184,12 +179,9 @@ def tokens() -> str | Response:
     new_secret = None
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="name") as attempt:
             _token, new_secret = service.create_token(user, form.name.data or "")
-        except DomainError as exc:
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             form = TokenForm(formdata=None)
     return render_template(
         "app/tokens.html", form=form, tokens=service.tokens_of(user), new_secret=new_secret
@@ -199,12 +191,7 @@ def tokens() -> str | Response:
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> Response:
-    try:
-        token = service.revoke_token(current_user._get_current_object(), token_id)
-    except DomainError:
-        from flask import abort
-
-        abort(404)
-    db.session.commit()
+    # An unknown token (or another person's) is a NotFound: the 404 page, nothing saved.
+    token = service.revoke_token(current_user._get_current_object(), token_id)
     flash(f"Token '{token.name}' revoked; scripts using it stop working now.", "success")
     return redirect(url_for("auth.tokens"))

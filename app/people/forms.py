@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import MultiCheckboxField, int_or_none
+from ..forms import Form, MultiCheckboxField, int_or_none
 from ..models import ACCESS_ROLES
 from ..validators import EmailAddress
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
@@ -29,7 +28,7 @@ class PersonForm(FlaskForm):
     start_date = DateField("Start date", validators=[Optional()])
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField("Team name", validators=[DataRequired(), Length(max=120)])
     parent_id = SelectField("Part of", coerce=int_or_none, validate_choice=False)
 

@@ -23,6 +23,9 @@ from ..validators import normalise_email
 
 COLUMNS = ("email", "name", "team", "manager_email", "job_title", "access_roles", "start_date")
 REQUIRED = ("email", "name")
+# The longest value each column takes: the database columns (users, teams), the rest generous.
+MAX_CHARS = {"email": 254, "name": 200, "team": 120, "manager_email": 254, "job_title": 200,
+             "access_roles": 200, "start_date": 30}
 MAX_ROWS = 100_000
 CHUNK = 1000
 
@@ -84,6 +87,19 @@ def _read(text: str, plan: PeoplePlan) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+def _text_problems(number: int, values: dict[str, str]) -> list[RowError]:
+    """Values PostgreSQL cannot store: a NUL byte, or longer than the column."""
+    problems = []
+    for column in COLUMNS:
+        value = values.get(column, "")
+        if "\x00" in value:
+            problems.append(RowError(number, column, f"'{column}' contains a NUL character."))
+        elif len(value) > MAX_CHARS[column]:
+            problems.append(RowError(number, column, f"'{column}' is {len(value)} characters long; "
+                                     f"at most {MAX_CHARS[column]} fit."))
+    return problems
+
+
 def _existing_people(company_id: int, emails: list[str]) -> dict[str, int]:
     """email -> user id for the addresses this company's people already have. Other companies
     are never looked at: an address is unique per company, and a refusal would tell who works
@@ -116,63 +132,63 @@ def _cycles(manager_of: dict[str, str]) -> set[str]:
     return on_cycle
 
 
-def parse(company_id: int, text: str) -> PeoplePlan:
-    """Validate a people CSV against the company; nothing is written."""
-    plan = PeoplePlan()
-    rows = _read(text, plan)
-    if not rows:
-        return plan
-    first_row: dict[str, int] = {}
-    parsed: list[tuple[int, dict[str, object]]] = []
-    for number, v in rows:
-        errs: list[RowError] = []
-        email = v.get("email", "")
-        try:
-            email = normalise_email(email)
-        except DomainError:
-            errs.append(RowError(number, "email", f"'{email}' is not a valid e-mail address."
-                                 if email else "E-mail is missing."))
-        else:
-            if email in first_row:
-                errs.append(RowError(number, "email",
-                                     f"Duplicate e-mail {email} (also on row {first_row[email]})."))
-            else:
-                first_row[email] = number
-        if not v.get("name"):
-            errs.append(RowError(number, "name", "Name is missing."))
-        roles = [r.strip().lower() for r in v.get("access_roles", "").replace("|", ";").split(";")
-                 if r.strip()] or ["employee"]
-        bad = [r for r in roles if r not in ACCESS_ROLES]
-        if bad:
-            errs.append(RowError(number, "access_roles", f"Unknown access role '{', '.join(bad)}'; "
-                                 f"use {', '.join(ACCESS_ROLES)} separated by ';'."))
-        start: date | None = None
-        if v.get("start_date"):
-            try:
-                start = date.fromisoformat(v["start_date"])
-            except ValueError:
-                errs.append(RowError(number, "start_date",
-                                     f"Bad date '{v['start_date']}'; use YYYY-MM-DD."))
-        if len(v.get("job_title", "")) > 200 or len(v.get("name", "")) > 200:
-            errs.append(RowError(number, None, "Name and job title must be under 200 characters."))
-        if len(v.get("team", "")) > 120:
-            errs.append(RowError(number, "team", "Team names must be under 120 characters."))
-        plan.errors.extend(errs)
-        parsed.append((number, {
-            "email": email, "name": v.get("name", ""), "team": v.get("team") or None,
-            "manager_email": (v.get("manager_email") or "").lower() or None,
-            "job_title": v.get("job_title") or None, "access_roles": sorted(set(roles)),
-            "start_date": start, "_ok": not errs,
-        }))
+def _email(number: int, raw: str, first_row: dict[str, int], errs: list[RowError]) -> str:
+    """The row's address, normalised; a bad or repeated one is added to `errs`."""
+    try:
+        email = normalise_email(raw)
+    except DomainError:
+        errs.append(RowError(number, "email", f"'{raw}' is not a valid e-mail address."
+                             if raw else "E-mail is missing."))
+        return raw
+    if email in first_row:
+        errs.append(RowError(number, "email",
+                             f"Duplicate e-mail {email} (also on row {first_row[email]})."))
+    else:
+        first_row[email] = number
+    return email
 
+
+def _row(number: int, v: dict[str, str], first_row: dict[str, int],
+         errors: list[RowError]) -> dict[str, object]:
+    """One row checked on its own (address, name, roles, date, lengths), as a plan row."""
+    errs: list[RowError] = []
+    email = _email(number, v.get("email", ""), first_row, errs)
+    if not v.get("name"):
+        errs.append(RowError(number, "name", "Name is missing."))
+    roles = [r.strip().lower() for r in v.get("access_roles", "").replace("|", ";").split(";")
+             if r.strip()] or ["employee"]
+    bad = [r for r in roles if r not in ACCESS_ROLES]
+    if bad:
+        errs.append(RowError(number, "access_roles", f"Unknown access role '{', '.join(bad)}'; "
+                             f"use {', '.join(ACCESS_ROLES)} separated by ';'."))
+    start: date | None = None
+    if v.get("start_date"):
+        try:
+            start = date.fromisoformat(v["start_date"])
+        except ValueError:
+            errs.append(RowError(number, "start_date",
+                                 f"Bad date '{v['start_date']}'; use YYYY-MM-DD."))
+    errs.extend(_text_problems(number, v))
+    errors.extend(errs)
+    return {
+        "email": email, "name": v.get("name", ""), "team": v.get("team") or None,
+        "manager_email": (v.get("manager_email") or "").lower() or None,
+        "job_title": v.get("job_title") or None, "access_roles": sorted(set(roles)),
+        "start_date": start, "_ok": not errs,
+    }
+
+
+def _check_people(company_id: int, parsed: list[tuple[int, dict[str, object]]],
+                  errors: list[RowError]) -> None:
+    """Rows against the company and each other: taken addresses, unknown managers, cycles."""
     existing = _existing_people(company_id, [str(r["email"]) for _, r in parsed] + [
         str(r["manager_email"]) for _, r in parsed if r["manager_email"]])
     company = db.session.get(Company, company_id)
     for number, r in parsed:
         if str(r["email"]) in existing:
-            plan.errors.append(RowError(number, "email", f"{r['email']} already belongs to someone "
-                                        f"in {company.name if company else 'this company'}; "
-                                        "edit that person instead."))
+            errors.append(RowError(number, "email", f"{r['email']} already belongs to someone "
+                                   f"in {company.name if company else 'this company'}; "
+                                   "edit that person instead."))
             r["_ok"] = False
     in_file = {str(r["email"]) for _, r in parsed}
     manager_of: dict[str, str] = {}
@@ -181,19 +197,30 @@ def parse(company_id: int, text: str) -> PeoplePlan:
         if not m:
             continue
         if m == r["email"]:
-            plan.errors.append(RowError(number, "manager_email", "Manager cycle: a person cannot "
-                                        "manage themselves."))
+            errors.append(RowError(number, "manager_email", "Manager cycle: a person cannot "
+                                   "manage themselves."))
         elif m in in_file:
             manager_of[str(r["email"])] = str(m)
         elif str(m) not in existing:
-            plan.errors.append(RowError(number, "manager_email",
-                                        f"Unknown manager {m}: not in this company or this file."))
+            errors.append(RowError(number, "manager_email",
+                                   f"Unknown manager {m}: not in this company or this file."))
     cyclic = _cycles(manager_of)
     for number, r in parsed:
         if str(r["email"]) in cyclic:
-            plan.errors.append(RowError(number, "manager_email",
-                                        f"Manager cycle: {r['email']} ends up managing themselves "
-                                        "through their managers."))
+            errors.append(RowError(number, "manager_email",
+                                   f"Manager cycle: {r['email']} ends up managing themselves "
+                                   "through their managers."))
+
+
+def parse(company_id: int, text: str) -> PeoplePlan:
+    """Validate a people CSV against the company; nothing is written."""
+    plan = PeoplePlan()
+    rows = _read(text, plan)
+    if not rows:
+        return plan
+    first_row: dict[str, int] = {}
+    parsed = [(number, _row(number, v, first_row, plan.errors)) for number, v in rows]
+    _check_people(company_id, parsed, plan.errors)
     known_teams = set(db.session.scalars(select(Team.name).where(Team.company_id == company_id)))
     plan.new_teams = sorted({str(r["team"]) for _, r in parsed if r["team"]} - known_teams)
     plan.rows = [dict(r, row=n) for n, r in parsed]

@@ -256,7 +256,7 @@ def people_query(
     team_id: int | None = None,
     role: str | None = None,
     status: str | None = None,
-) -> Select[tuple[User]]:
+) -> Select[User]:
     query = select(User).where(User.company_id == company_id)
     if q:
         query = query.where(contains_text(q, User.name, User.email, User.job_title))

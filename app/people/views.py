@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from app.api.schema import PAGE_MAX
 from app.forms import ConfirmForm, CsvFileForm, as_choices
 
 from ..auth import service as accounts
@@ -26,7 +27,7 @@ admin_only = roles_required("admin")
 
 
 def _page() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return min(PAGE_MAX, max(1, request.args.get("page", 1, type=int) or 1))
 
 
 def _team_choices(blank: str) -> list[tuple[object, str]]:
