@@ -11,7 +11,6 @@ from babel.numbers import format_decimal, format_percent
 from flask import Flask, current_app, g, make_response, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from .money import money, request_locale
@@ -145,21 +144,7 @@ def _fresh_request_globals() -> None:
         g.pop(key, None)
 
 
-# The largest id a table holds (PostgreSQL `integer`); app.api.schema.ID_MAX says the same.
-ID_MAX = 2_147_483_647
-
-
-class IdConverter(IntegerConverter):
-    """`<int:…>` in every URL: at most ID_MAX, so a larger id is a 404, never a database error."""
-
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
-                 max: int | None = ID_MAX, signed: bool = False) -> None:  # noqa: A002
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
 def init_app(app: Flask) -> None:
-    # Before any blueprint adds its rules: the converter is looked up when a rule is added.
-    app.url_map.converters["int"] = IdConverter
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, handle_http_error)
