@@ -20,11 +20,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import refusal
 from pathways.capabilities import roles
 from pathways.capabilities.models import Role
 
@@ -72,12 +72,10 @@ def enrol(pathway_id: int) -> Response:
     pathway = get_or_404(Pathway, pathway_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         enrolment = enrolments.enrol_self(current_user, pathway)
-    except DomainError as exc:
-        flash(exc.message, "error")
+    if not attempt.ok:
         return redirect(url_for("learning.show", pathway_id=pathway.id))
-    db.session.commit()
     flash(f"You are enrolled in {pathway.title}.", "success")
     return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id))
 
@@ -126,10 +124,9 @@ def book_step(enrolment_id: int, step_id: int) -> Response:
     step = get_or_404(PathwayStep, step_id)
     if step.pathway_id != enrolment.pathway_id:
         abort(404)
-    try:
+    with refusal() as attempt:
         enrolments.check_step_booking(current_user, enrolment, step)
-    except DomainError as exc:
-        flash(exc.message, "error")
+    if not attempt.ok:
         return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id)
                         + f"#step-{step.id}")
     return redirect(url_for("mentoring.index", capability=step.capability_id,
@@ -149,15 +146,12 @@ def complete(enrolment_id: int, step_id: int) -> Response | tuple[str, int]:
         certificate = None
         if upload and getattr(upload, "filename", ""):
             certificate = (upload.read(uploads.max_bytes() + 1), upload.filename)
-        try:
+        with refusal() as attempt:
             done = enrolments.complete_step(current_user, enrolment, step, form.note.data,
-                                                 form.link.data, certificate)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+                                            form.link.data, certificate)
+        if not attempt.ok:
             return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id)
                             + f"#step-{step.id}")
-        db.session.commit()
         flash(f"'{step.title}' done." if done.status == "done" else
               f"'{step.title}' is waiting for your manager's verification.", "success")
     else:
@@ -171,12 +165,9 @@ def verify(completion_id: int) -> Response:
     completion = get_or_404(StepCompletion, completion_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         enrolments.verify_completion(current_user, completion)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if attempt.ok:
         flash("Verified: the evidence now counts toward the level.", "success")
     return redirect(local_target(request.form.get("next")) or url_for("learning.mine"))
 
