@@ -16,12 +16,13 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.identity import login_required
 from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
 from app.uow import refusal

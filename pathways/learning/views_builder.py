@@ -41,7 +41,7 @@ def _pathway_form(form: PathwayForm, company_id: int) -> None:
         (r.id, r.title) for r in db.session.scalars(
             select(Role).where(Role.company_id == company_id).order_by(Role.title))])
     form.target_capability_id.choices = as_choices(
-        [("", "No capability")] + capability_options(company_id))
+        [("", "No capability"), *capability_options(company_id)])
 
 
 def _targets(form: PathwayForm) -> tuple[Role | None, Capability | None]:
@@ -98,7 +98,7 @@ def _step_form(pathway: Pathway) -> StepForm:
             select(Offering.id, Offering.title).where(
                 Offering.company_id == pathway.company_id, Offering.retired_at.is_(None))
             .order_by(Offering.title))])
-    form.capability_id.choices = as_choices([("", "—")] + capability_options(pathway.company_id))
+    form.capability_id.choices = as_choices([("", "—"), *capability_options(pathway.company_id)])
     form.prerequisite_ids.choices = as_choices(
         [(s.id, f"{s.position}. {s.title}") for s in pathway.steps])
     return form
@@ -107,14 +107,14 @@ def _step_form(pathway: Pathway) -> StepForm:
 def _enrolment_rows(pathway: Pathway) -> list[tuple[Enrolment, str, int]]:
     required = select(PathwayStep.id).where(PathwayStep.pathway_id == pathway.id,
                                             PathwayStep.required.is_(True))
-    return [tuple(r) for r in db.session.execute(  # type: ignore[misc]
+    return [(e, name, done) for e, name, done in db.session.execute(
         select(Enrolment, User.name, func.count(StepCompletion.id))
         .join(User, User.id == Enrolment.user_id)
         .outerjoin(StepCompletion, and_(StepCompletion.enrolment_id == Enrolment.id,
                                         StepCompletion.status == "done",
                                         StepCompletion.step_id.in_(required)))
         .where(Enrolment.pathway_id == pathway.id, Enrolment.company_id == pathway.company_id)
-        .group_by(Enrolment.id, User.name).order_by(User.name).limit(200)).all()]
+        .group_by(Enrolment.id, User.name).order_by(User.name).limit(200))]
 
 
 @bp.route("/admin/pathways/<int:pathway_id>", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from blinker import Namespace
+from flask import Flask
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -44,10 +45,10 @@ session_held = _signals.signal("mentor-session-held")
 TAKEN = "That slot has just been booked by someone else; please choose another time."
 
 
-def add_booking_fact(app: object, template: str) -> None:
+def add_booking_fact(app: Flask, template: str) -> None:
     """A higher room's template to include among the facts of the session page (the
     learning-requests room adds how a paid session is funded); it gets `booking` in its context."""
-    facts = app.extensions.setdefault("trellis_booking_facts", [])  # type: ignore[attr-defined]
+    facts = app.extensions.setdefault("trellis_booking_facts", [])
     if template not in facts:
         facts.append(template)
 
@@ -107,7 +108,7 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     if availability.sessions_in_month(mentor, slot.starts_at) >= mentor.monthly_cap:
         raise Conflict(f"{mentor.name} has reached their cap of {mentor.monthly_cap} sessions "
                        "for that month; choose a later month or another mentor.", "starts_at")
-    company = db.session.get(Company, actor.company_id)
+    company = db.session.get_one(Company, actor.company_id)
     booking = MentorBooking(
         company_id=actor.company_id, mentor_id=mentor.id, mentee_id=actor.id,
         capability_id=capability.id if capability else None, starts_at=slot.starts_at,
@@ -243,7 +244,7 @@ def attest(actor: User, booking: MentorBooking, capability: Capability, level: i
 # --- lists -------------------------------------------------------------------------------------
 
 def bookings_query(user: User, upcoming: bool, now: datetime | None = None
-                   ) -> Select:  # type: ignore[type-arg]
+                   ) -> Select[MentorBooking]:
     """The person's sessions as mentee or mentor: upcoming soonest first, past latest first."""
     now = now or utcnow()
     mine = select(MentorProfile.id).where(MentorProfile.company_id == user.company_id,
@@ -260,7 +261,7 @@ def bookings_query(user: User, upcoming: bool, now: datetime | None = None
                        ).order_by(MentorBooking.starts_at.desc(), MentorBooking.id.desc())
 
 
-def coach_bookings_query(company_id: int) -> Select:  # type: ignore[type-arg]
+def coach_bookings_query(company_id: int) -> Select[MentorBooking]:
     """Every session with the company's external coaches (admins act for them), latest first."""
     return (select(MentorBooking)
             .join(MentorProfile, MentorProfile.id == MentorBooking.mentor_id)

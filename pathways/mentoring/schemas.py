@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field
+from pydantic.config import JsonDict
 
 from app.api.schema import Id, Paging, Schema, max_chars
 
@@ -15,7 +16,7 @@ LEVEL_MAX = 100  # a scale's own top level is checked by the service
 TEXT_MAX = 2000  # agenda, feedback and attestation notes: the forms' bound on these Text columns
 REASON_MAX = 1000
 # An ISO 8601 instant as text: the service also takes a bare date (its midnight, UTC).
-INSTANT = {"format": "date-time"}
+INSTANT: JsonDict = {"format": "date-time"}
 
 
 class OfferedCapability(Schema):

@@ -8,13 +8,14 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.errors import ValidationError
 from app.extensions import db
+from app.forms import Form
+from app.identity import login_required
 from app.models import utcnow
 from app.tenancy import current_company, get_or_404
 from app.uow import refusal
@@ -42,12 +43,12 @@ def display_zone() -> ZoneInfo:
 
 
 def _offered_capabilities(company_id: int) -> list[Capability]:
-    return db.session.scalars(select(Capability).where(
+    return list(db.session.scalars(select(Capability).where(
         Capability.company_id == company_id, Capability.retired_at.is_(None),
         Capability.id.in_(select(MentorCapability.capability_id).join(
             MentorProfile, MentorProfile.id == MentorCapability.mentor_id).where(
             MentorProfile.company_id == company_id, MentorProfile.active.is_(True))))
-        .order_by(Capability.name)).all()
+        .order_by(Capability.name)))
 
 
 def _for_step(enrolment_id: object, step_id: object) -> tuple[Enrolment, PathwayStep] | None:
@@ -189,7 +190,8 @@ def _visible_booking(booking_id: int) -> MentorBooking:
     return booking
 
 
-def _booking_page(booking: MentorBooking, status: int = 200, **forms: object) -> tuple[str, int]:
+def _booking_page(booking: MentorBooking, status: int = 200, **forms: Form) -> tuple[str, int]:
+    """The session page; `forms` are the ones just submitted (shown again with their errors)."""
     attest = forms.get("attest") or AttestForm(prefix="attest")
     attest.capability_id.choices = [(o.capability_id, o.capability.name)
                                     for o in booking.mentor.capabilities]
@@ -215,7 +217,7 @@ def booking(booking_id: int) -> tuple[str, int]:
     return _booking_page(_visible_booking(booking_id))
 
 
-def _act(booking_id: int, form_name: str, form: FlaskForm,
+def _act(booking_id: int, form_name: str, form: Form,
          action: Callable[[MentorBooking], object], done: str) -> Response | tuple[str, int]:
     booking = _visible_booking(booking_id)
     with refusal() as attempt:

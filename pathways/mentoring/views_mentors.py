@@ -10,13 +10,13 @@ from typing import Any
 
 from babel.numbers import get_currency_precision
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.models import utcnow
 from app.money import from_minor
 from app.tenancy import current_company, get_or_404, scoped
@@ -152,7 +152,7 @@ def availability(mentor_id: int) -> tuple[str, int]:
     return _availability(_manageable(mentor_id))
 
 
-def _add_availability(mentor: MentorProfile, form: Any, save: Callable[[], None],
+def _add_availability(mentor: MentorProfile, form: Any, save: Callable[[], object],
                       added: Callable[[], str], form_name: str) -> Response | tuple[str, int]:
     """Validate an availability form, save it, and say what was added (or show the error)."""
     if form.validate_on_submit():
@@ -192,10 +192,12 @@ def add_one_off(mentor_id: int) -> Response | tuple[str, int]:
 @login_required
 def remove(mentor_id: int, kind: str, row_id: int) -> Response:
     mentor = _manageable(mentor_id)
-    model = {"weekly": AvailabilityRule, "one-off": OneOffSlot}.get(kind)
-    if model is None or not ConfirmForm().validate_on_submit():
-        abort(404 if model is None else 400)
-    row = get_or_404(model, row_id)
+    if kind not in ("weekly", "one-off"):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    row: AvailabilityRule | OneOffSlot = (get_or_404(AvailabilityRule, row_id) if kind == "weekly"
+                                          else get_or_404(OneOffSlot, row_id))
     if row.mentor_id != mentor.id:
         abort(404)
     mentor_availability.remove_availability(current_user, mentor, row)
