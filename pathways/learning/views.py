@@ -20,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.access import may_see
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.identity import login_required
@@ -29,9 +30,10 @@ from app.uow import refusal
 from pathways.capabilities import roles
 from pathways.capabilities.models import Role
 
-from . import builder, enrolments, recommend, uploads
+from . import builder, completing, enrolments, recommend, uploads
 from .forms import CompleteStepForm
 from .models import STEP_KIND_LABELS, Enrolment, Pathway, PathwayStep, StepCompletion
+from .progress import team_enrolments
 
 bp = Blueprint("learning", __name__)
 
@@ -86,19 +88,21 @@ def enrol(pathway_id: int) -> Response:
 def mine() -> str:
     own = enrolments.enrolments_of(current_user)
     progress = [enrolments.progress(e) for e in own]
-    pending = (enrolments.pending_for(current_user)
+    pending = (completing.pending_for(current_user)
                if current_user.has_role("manager", "admin") else [])
-    team = (enrolments.team_enrolments(current_user)
+    team = (team_enrolments(current_user)
             if current_user.has_role("manager") else [])
     return render_template("pathways/learning/mine.html", progress=progress, pending=pending,
                            team=team, confirm=ConfirmForm(), today=date.today())
 
 
 def _enrolment_for_viewer(enrolment_id: int) -> Enrolment:
+    """The enrolment, when the viewer may see its person's learning (app.access); else 403.
+
+    Acting on it (marking a step done) is the service's to allow or refuse.
+    """
     enrolment = get_or_404(Enrolment, enrolment_id)
-    person = enrolment.user
-    if not (person.id == current_user.id or person.manager_id == current_user.id
-            or current_user.has_role("admin")):
+    if not may_see(current_user, enrolment.user):
         abort(403)
     return enrolment
 
@@ -112,7 +116,7 @@ def enrolment(enrolment_id: int) -> str:
                            form_for=lambda step: CompleteStepForm(prefix=f"s{step.id}"),
                            kinds=STEP_KIND_LABELS, confirm=ConfirmForm(),
                            sessions=enrolments.step_sessions(enrolment),
-                           verify=enrolments.settings(
+                           verify=completing.settings(
                                enrolment.company_id).require_manager_verification,
                            max_mb=uploads.max_bytes() // 1048576)
 
@@ -167,7 +171,7 @@ def verify(completion_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with refusal() as attempt:
-        enrolments.verify_completion(current_user, completion)
+        completing.verify_completion(current_user, completion)
     if attempt.ok:
         flash("Verified: the evidence now counts toward the level.", "success")
     return redirect(local_target(request.form.get("next")) or url_for("learning.mine"))

@@ -30,7 +30,7 @@ from pathways.capabilities.models import Capability, Role
 from pathways.catalogue.models import Offering
 
 from . import builder as building  # the routes below are named after its functions
-from . import enrolments
+from . import completing, enrolments
 from .forms import AssignPathwayForm, PathwayForm, SettingsForm, StepForm
 from .models import STEP_KIND_LABELS, Enrolment, Pathway, PathwayStep, StepCompletion
 from .views import bp
@@ -75,7 +75,7 @@ def admin_index() -> str | Response | tuple[str, int]:
         .outerjoin(Enrolment, Enrolment.pathway_id == Pathway.id)
         .where(Pathway.company_id == company.id).group_by(Pathway.id)
         .order_by(Pathway.status.desc(), Pathway.title)).all()
-    settings = SettingsForm(require_manager_verification=enrolments.settings(
+    settings = SettingsForm(require_manager_verification=completing.settings(
         company.id).require_manager_verification)
     return render_template("pathways/learning/admin_index.html", rows=rows, form=form,
                            settings=settings), (400 if request.method == "POST" else 200)
@@ -86,7 +86,7 @@ def admin_index() -> str | Response | tuple[str, int]:
 def save_settings() -> Response:
     form = SettingsForm()
     if form.validate_on_submit():
-        enrolments.set_verification(current_user, form.require_manager_verification.data)
+        completing.set_verification(current_user, form.require_manager_verification.data)
         flash("Learning settings saved.", "success")
     return redirect(url_for("learning.admin_index"))
 

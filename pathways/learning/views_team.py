@@ -15,7 +15,7 @@ from app.models import User
 from app.tenancy import get_or_404
 from app.uow import refusal
 
-from . import enrolments, team
+from . import progress, team
 from .forms import TeamAssignForm
 from .models import Pathway
 
@@ -27,7 +27,7 @@ def _render(form: TeamAssignForm, status: int = 200) -> tuple[str, int]:
     form.pathway_id.choices = as_choices([("", "Choose a pathway")] + [
         (p.id, p.title) for p in team.published_pathways(current_user.company_id)])
     form.user_ids.choices = [(p.id, p.name) for p in reports]
-    rows = enrolments.team_enrolments(current_user)
+    rows = progress.team_enrolments(current_user)
     today = date.today()
     return render_template("pathways/learning/team.html", form=form, reports=reports, rows=rows,
                            today=today, overdue=sum(1 for r in rows if r.overdue(today))), status

@@ -159,8 +159,7 @@ def cancel(actor: User | None, booking: MentorBooking, reason: str | None = None
     `check=False` is for trusted system callers (e.g. a rejected learning request).
     """
     now = now or utcnow()
-    if check and (actor is None or actor.company_id != booking.company_id or not (
-            is_party(actor, booking) or actor.has_role("admin"))):
+    if check and (actor is None or not can_view(actor, booking)):
         raise PermissionDenied("Only the mentee, the mentor or an L&D admin can cancel a session.")
     if booking.status == BookingStatus.CANCELLED.value:
         raise ValidationError("This session is already cancelled.")

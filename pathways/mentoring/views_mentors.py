@@ -33,8 +33,7 @@ bp = Blueprint("mentors", __name__, url_prefix="/mentoring")
 
 def _manageable(mentor_id: int) -> MentorProfile:
     mentor = get_or_404(MentorProfile, mentor_id)
-    if mentor.user_id != current_user.id and not current_user.has_role("admin"):
-        abort(403)
+    mentors.check_can_manage(current_user, mentor)  # a refusal is the 403 page
     return mentor
 
 
