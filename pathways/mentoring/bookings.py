@@ -53,14 +53,9 @@ def add_booking_fact(app: Flask, template: str) -> None:
         facts.append(template)
 
 
-def book(actor: User, mentor: MentorProfile, starts_at: datetime,
-         capability: Capability | None = None, agenda: str | None = None,
-         now: datetime | None = None, notify: bool = True) -> MentorBooking:
-    """`actor` books one of `mentor`'s free slots starting at `starts_at` (naive UTC).
-
-    Both get an e-mail with an `.ics` invitation after the commit (`notify=False`: demo data).
-    """
-    now = now or utcnow()
+def _check_booking(actor: User, mentor: MentorProfile, starts_at: datetime,
+                   capability: Capability | None, agenda: str | None, now: datetime) -> None:
+    """The rules that need no lock: who may book whom, when, and about what."""
     if mentor.company_id != actor.company_id:
         raise PermissionDenied("That mentor belongs to another company.", "mentor_id")
     if actor.status != UserStatus.ACTIVE.value:
@@ -84,6 +79,9 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     if agenda and len(agenda) > 2000:
         raise ValidationError("Keep the agenda under 2,000 characters.", "agenda")
 
+
+def _free_slot(actor: User, mentor: MentorProfile, starts_at: datetime) -> availability.Slot:
+    """Lock the mentor and return the free slot starting at `starts_at` (else refuse)."""
     # One booking of this mentor at a time (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite).
     db.session.execute(select(MentorProfile.id).where(MentorProfile.id == mentor.id)
                        .with_for_update())
@@ -108,6 +106,19 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     if availability.sessions_in_month(mentor, slot.starts_at) >= mentor.monthly_cap:
         raise Conflict(f"{mentor.name} has reached their cap of {mentor.monthly_cap} sessions "
                        "for that month; choose a later month or another mentor.", "starts_at")
+    return slot
+
+
+def book(actor: User, mentor: MentorProfile, starts_at: datetime,
+         capability: Capability | None = None, agenda: str | None = None,
+         now: datetime | None = None, notify: bool = True) -> MentorBooking:
+    """`actor` books one of `mentor`'s free slots starting at `starts_at` (naive UTC).
+
+    Both get an e-mail with an `.ics` invitation after the commit (`notify=False`: demo data).
+    """
+    now = now or utcnow()
+    _check_booking(actor, mentor, starts_at, capability, agenda, now)
+    slot = _free_slot(actor, mentor, starts_at)
     company = db.session.get_one(Company, actor.company_id)
     booking = MentorBooking(
         company_id=actor.company_id, mentor_id=mentor.id, mentee_id=actor.id,
