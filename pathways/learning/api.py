@@ -6,14 +6,13 @@ import base64
 import binascii
 from typing import Any
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
-from app.access import may_see as can_see
-from app.api.openapi import add_schema, page_of
-from app.api.plumbing import api_blueprint, body, date_field, field, require_role
+from app.access import may_see
+from app.api.plumbing import api_blueprint, require_role
+from app.api.schema import operation
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import Team, User
@@ -23,44 +22,21 @@ from pathways.capabilities.models import Capability, Role
 
 from . import builder, enrolments, recommend
 from .models import Enrolment, Pathway, PathwayStep
+from .schemas import Enrolment as EnrolmentOut
+from .schemas import (
+    EnrolmentCounts,
+    NewEnrolment,
+    NewPathway,
+    NewStep,
+    PathwayPage,
+    PathwayQuery,
+    RecommendationQuery,
+    Recommendations,
+    StepDone,
+)
+from .schemas import Pathway as PathwayOut
 
 bp = api_blueprint("learning_api", __name__)
-
-STEP_SCHEMA = {"type": "object", "required": ["kind"], "properties": {
-    "id": {"type": "integer", "readOnly": True}, "position": {"type": "integer", "readOnly": True},
-    "kind": {"type": "string", "enum": ["offering", "mentor_session", "practice", "reading"]},
-    "title": {"type": "string"}, "description": {"type": "string", "nullable": True},
-    "offering_id": {"type": "integer", "nullable": True},
-    "capability_id": {"type": "integer", "nullable": True},
-    "to_level": {"type": "integer", "nullable": True}, "url": {"type": "string", "nullable": True},
-    "required": {"type": "boolean"}, "estimated_hours": {"type": "number"},
-    "estimated_cost_minor": {"type": "integer"},
-    "prerequisites": {"type": "array", "items": {"type": "integer"},
-                      "description": "positions (1-based) of earlier steps"}}}
-PATHWAY_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "integer", "readOnly": True}, "title": {"type": "string"},
-    "description": {"type": "string", "nullable": True},
-    "target_role_id": {"type": "integer", "nullable": True},
-    "target_capability_id": {"type": "integer", "nullable": True},
-    "status": {"type": "string", "enum": ["draft", "published", "archived"]},
-    "self_enrol": {"type": "boolean"},
-    "estimated_cost_minor": {"type": "integer", "readOnly": True},
-    "estimated_hours": {"type": "number", "readOnly": True},
-    "currency": {"type": "string", "readOnly": True},
-    "steps": {"type": "array", "items": {"$ref": "#/components/schemas/PathwayStep"}}}}
-ENROLMENT_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "pathway_id": {"type": "integer"},
-    "employee_id": {"type": "integer"}, "status": {"type": "string"},
-    "due_date": {"type": "string", "format": "date", "nullable": True},
-    "percent": {"type": "integer"}, "next_step_id": {"type": "integer", "nullable": True},
-    "completed_step_ids": {"type": "array", "items": {"type": "integer"}}}}
-RECOMMENDATION_SCHEMA = {"type": "object", "properties": {
-    "kind": {"type": "string", "enum": ["offering", "pathway", "mentor"]},
-    "id": {"type": "integer"}, "title": {"type": "string"},
-    "levels_gained": {"type": "integer"}, "cost_minor": {"type": "integer"},
-    "currency": {"type": "string"}, "hours": {"type": "number"}, "score": {"type": "number"},
-    "reason": {"type": "string"}}}
-
 
 def pathway_json(p: Pathway) -> dict[str, Any]:
     est = builder.estimate(p)
@@ -90,236 +66,134 @@ def enrolment_json(e: Enrolment) -> dict[str, Any]:
 # --- pathways ----------------------------------------------------------------------------------
 
 @bp.get("/pathways")
-def list_pathways() -> Response:
-    """Published pathways (admins also see drafts).
-    ---
-    get:
-      parameters:
-        - {in: query, name: page, schema: {type: integer}}
-      responses:
-        200:
-          description: A page of pathways
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/PathwayPage'}
-    """
-    query = scoped(Pathway).order_by(Pathway.title, Pathway.id)
+@operation(query=PathwayQuery, response=PathwayPage)
+def list_pathways(query: PathwayQuery) -> dict[str, Any]:
+    """Published pathways (admins also see drafts)."""
+    pathways = scoped(Pathway).order_by(Pathway.title, Pathway.id)
     if not current_user.has_role("admin"):
-        query = query.where(Pathway.status == "published")
-    return jsonify(paginated(query, pathway_json))
+        pathways = pathways.where(Pathway.status == "published")
+    return paginated(pathways, pathway_json, query)
 
 
-@bp.post("/pathways")
-def create_pathway() -> tuple[Response, int]:
-    """Create a pathway with its steps; `"status": "published"` publishes it at once (admin).
-    ---
-    post:
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/Pathway'}
-      responses:
-        201:
-          description: Created
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Pathway'}
-    """
-    require_role("admin")
-    data = body()
-    role_id, cap_id = field(data, "target_role_id", int), field(data, "target_capability_id", int)
-    pathway = builder.save_pathway(
-        current_user, field(data, "title", str, required=True),
-        field(data, "description", str), get_or_404(Role, role_id) if role_id else None,
-        get_or_404(Capability, cap_id) if cap_id else None,
-        field(data, "self_enrol", bool, default=True))
+def _add_steps(pathway: Pathway, steps: list[NewStep]) -> None:
+    """Append the steps in order; a step's prerequisites are positions of earlier steps."""
     by_position: dict[int, int] = {}
-    for i, raw in enumerate(field(data, "steps", list) or [], start=1):
-        if not isinstance(raw, dict):
-            raise ValidationError(f"Step {i} must be an object.", "steps")
-        prereqs = field(raw, "prerequisites", list) or []
-        if any(not isinstance(p, int) or p not in by_position for p in prereqs):
+    for i, raw in enumerate(steps, start=1):
+        if any(p not in by_position for p in raw.prerequisites):
             raise ValidationError(f"Step {i}: prerequisites are positions of earlier steps.",
                                   "steps")
         try:
             step = builder.add_step(current_user, pathway, builder.StepData(
-                kind=field(raw, "kind", str, required=True), title=field(raw, "title", str),
-                description=field(raw, "description", str),
-                offering_id=field(raw, "offering_id", int),
-                capability_id=field(raw, "capability_id", int),
-                to_level=field(raw, "to_level", int), url=field(raw, "url", str),
-                required=field(raw, "required", bool, default=True),
-                estimated_hours=field(raw, "estimated_hours", (int, float), default=0),
-                estimated_cost_minor=field(raw, "estimated_cost_minor", int, default=0),
-                prerequisite_ids=[by_position[p] for p in prereqs]))
+                kind=raw.kind, title=raw.title, description=raw.description,
+                offering_id=raw.offering_id, capability_id=raw.capability_id,
+                to_level=raw.to_level, url=raw.url, required=raw.required,
+                estimated_hours=raw.estimated_hours,
+                estimated_cost_minor=raw.estimated_cost_minor,
+                prerequisite_ids=[by_position[p] for p in raw.prerequisites]))
         except ValidationError as exc:
             raise ValidationError(f"Step {i}: {exc.message}", exc.field) from exc
         by_position[i] = step.id
-    status = field(data, "status", str, default="draft")
-    if status not in ("draft", "published"):
-        raise ValidationError("'status' is draft or published.", "status")
-    if status == "published":
+
+
+@bp.post("/pathways")
+@operation(body=NewPathway, response=PathwayOut, status=201)
+def create_pathway(body: NewPathway) -> dict[str, Any]:
+    """Create a pathway with its steps; `"status": "published"` publishes it at once (admin)."""
+    require_role("admin")
+    role = get_or_404(Role, body.target_role_id) if body.target_role_id else None
+    cap = get_or_404(Capability, body.target_capability_id) if body.target_capability_id else None
+    pathway = builder.save_pathway(current_user, body.title, body.description, role, cap,
+                                   body.self_enrol)
+    _add_steps(pathway, body.steps)
+    if body.status == "published":
         builder.publish(current_user, pathway)
-    db.session.commit()
-    return jsonify(pathway_json(pathway)), 201
+    return pathway_json(pathway)
 
 
 @bp.get("/pathways/<int:pathway_id>")
-def get_pathway(pathway_id: int) -> Response:
-    """One pathway with its steps and estimate.
-    ---
-    get:
-      parameters:
-        - {in: path, name: pathway_id, required: true, schema: {type: integer}}
-      responses:
-        200:
-          description: The pathway
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Pathway'}
-    """
+@operation(response=PathwayOut)
+def get_pathway(pathway_id: int) -> dict[str, Any]:
+    """One pathway with its steps and estimate."""
     pathway = get_or_404(Pathway, pathway_id)
     enrolled = pathway.archived and db.session.scalar(select(Enrolment.id).where(
         Enrolment.pathway_id == pathway.id, Enrolment.user_id == current_user.id))
     if not (pathway.published or enrolled or current_user.has_role("admin")):
         abort(404)
-    return jsonify(pathway_json(pathway))
+    return pathway_json(pathway)
 
 
 @bp.post("/pathways/<int:pathway_id>/enrolments")
-def enrol(pathway_id: int) -> tuple[Response, int]:
+@operation(body=NewEnrolment, response=EnrolmentOut | EnrolmentCounts, status=201)
+def enrol(pathway_id: int, body: NewEnrolment) -> dict[str, Any]:
     """Enrol a person (admins anyone, managers their reports, people themselves) or whole teams.
-    ---
-    post:
-      parameters:
-        - {in: path, name: pathway_id, required: true, schema: {type: integer}}
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                employee_id: {type: integer}
-                team_ids: {type: array, items: {type: integer}}
-                due_date: {type: string, format: date}
-      responses:
-        201:
-          description: The enrolment of `employee_id` (or counts for teams)
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Enrolment'}
+
+    With `employee_id` the answer is that person's enrolment; with only `team_ids` it is the
+    counts of people enrolled and already enrolled.
     """
     pathway = get_or_404(Pathway, pathway_id)
-    data = body()
-    employee_id = field(data, "employee_id", int)
-    team_ids = field(data, "team_ids", list) or []
-    due = date_field(data, "due_date")
-    if employee_id is None and not team_ids:
+    if body.employee_id is None and not body.team_ids:
         raise ValidationError("'employee_id' or 'team_ids' is required.", "employee_id")
-    person = get_or_404(User, employee_id) if employee_id is not None else None
-    teams = [get_or_404(Team, t) for t in team_ids]
-    if person is not None and person.id == current_user.id and not teams and due is None \
-            and not current_user.has_role("admin"):
-        enrolment = enrolments.enrol_self(current_user, pathway)
-        db.session.commit()
-        return jsonify(enrolment_json(enrolment)), 201
+    person = get_or_404(User, body.employee_id) if body.employee_id is not None else None
+    teams = [get_or_404(Team, t) for t in body.team_ids]
+    if person is not None and person.id == current_user.id and not teams \
+            and body.due_date is None and not current_user.has_role("admin"):
+        return enrolment_json(enrolments.enrol_self(current_user, pathway))
     result = enrolments.assign(current_user, pathway, [person] if person else [], teams,
-                                    due)
-    db.session.commit()
+                               body.due_date)
     if person is None:
-        return jsonify({"enrolled": result.enrolled, "already": result.already}), 201
+        return {"enrolled": result.enrolled, "already": result.already}
     enrolment = db.session.scalar(scoped(Enrolment).where(
         Enrolment.pathway_id == pathway.id, Enrolment.user_id == person.id))
-    return jsonify(enrolment_json(enrolment)), 201
+    if enrolment is None:  # assign enrolled them or found them enrolled
+        abort(404)
+    return enrolment_json(enrolment)
+
+
+def _certificate(body: StepDone) -> tuple[bytes, str] | None:
+    """The uploaded certificate's bytes and name, decoded from base64."""
+    if not body.certificate_base64:
+        return None
+    try:
+        blob = base64.b64decode(body.certificate_base64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError("'certificate_base64' is not base64.",
+                              "certificate_base64") from exc
+    return blob, body.certificate_name or "certificate"
 
 
 @bp.post("/enrolments/<int:enrolment_id>/steps/<int:step_id>/complete")
-def complete_step(enrolment_id: int, step_id: int) -> tuple[Response, int]:
+@operation(body=StepDone, response=EnrolmentOut, status=201)
+def complete_step(enrolment_id: int, step_id: int, body: StepDone) -> dict[str, Any]:
     """Mark a step done with evidence: `note`, `link`, and an optional certificate
-    (`certificate_base64` + `certificate_name`; PDF, PNG or JPEG).
-    ---
-    post:
-      parameters:
-        - {in: path, name: enrolment_id, required: true, schema: {type: integer}}
-        - {in: path, name: step_id, required: true, schema: {type: integer}}
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                note: {type: string}
-                link: {type: string}
-                certificate_base64: {type: string}
-                certificate_name: {type: string}
-      responses:
-        201:
-          description: The enrolment after the step
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Enrolment'}
-    """
+    (`certificate_base64` + `certificate_name`; PDF, PNG or JPEG)."""
     enrolment = get_or_404(Enrolment, enrolment_id)
     step = get_or_404(PathwayStep, step_id)
     if step.pathway_id != enrolment.pathway_id:
         abort(404)
-    if not can_see(current_user, enrolment.user):
+    if not may_see(current_user, enrolment.user):
         raise PermissionDenied("You can only complete your own steps or your reports'.")
-    data = body() if request.get_data() else {}
-    certificate = None
-    raw = field(data, "certificate_base64", str)
-    if raw:
-        try:
-            blob = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ValidationError("'certificate_base64' is not base64.",
-                                  "certificate_base64") from exc
-        certificate = (blob, field(data, "certificate_name", str) or "certificate")
-    enrolments.complete_step(current_user, enrolment, step, field(data, "note", str),
-                                  field(data, "link", str), certificate)
-    db.session.commit()
-    return jsonify(enrolment_json(enrolment)), 201
+    enrolments.complete_step(current_user, enrolment, step, body.note, body.link,
+                             _certificate(body))
+    return enrolment_json(enrolment)
 
 
 @bp.get("/employees/<int:employee_id>/recommendations")
-def recommendations(employee_id: int) -> Response:
-    """Ranked offerings and pathways for a person's gaps, with one reason each.
-    ---
-    get:
-      parameters:
-        - {in: path, name: employee_id, required: true, schema: {type: integer}}
-        - {in: query, name: role_id, schema: {type: integer}, description: target role (default the current role)}
-      responses:
-        200:
-          description: Recommendations, best first
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  role_id: {type: integer, nullable: true}
-                  available_minor: {type: integer, nullable: true}
-                  items: {type: array, items: {$ref: '#/components/schemas/Recommendation'}}
-    """
+@operation(query=RecommendationQuery, response=Recommendations)
+def recommendations(employee_id: int, query: RecommendationQuery) -> dict[str, Any]:
+    """Ranked offerings and pathways for a person's gaps, with one reason each."""
     person = get_or_404(User, employee_id)
-    if not can_see(current_user, person):
+    if not may_see(current_user, person):
         abort(404)
-    role = get_or_404(Role, request.args["role_id"]) if request.args.get("role_id") else None
+    role = get_or_404(Role, query.role_id) if query.role_id else None
     recs = recommend.recommend(person, role)
-    return jsonify({"role_id": recs.role.id if recs.role else None,
-                    "available_minor": recs.available_minor,
-                    "items": [{"kind": c.kind, "id": c.id, "title": c.title,
-                               "levels_gained": c.levels, "cost_minor": c.cost_minor,
-                               "currency": c.currency, "hours": c.hours,
-                               "score": round(c.score, 4), "reason": c.reason}
-                              for c in recs.candidates]})
+    return {"role_id": recs.role.id if recs.role else None,
+            "available_minor": recs.available_minor,
+            "items": [{"kind": c.kind, "id": c.id, "title": c.title,
+                       "levels_gained": c.levels, "cost_minor": c.cost_minor,
+                       "currency": c.currency, "hours": c.hours,
+                       "score": round(c.score, 4), "reason": c.reason}
+                      for c in recs.candidates]}
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    for name, schema in (("PathwayStep", STEP_SCHEMA), ("Pathway", PATHWAY_SCHEMA),
-                         ("Enrolment", ENROLMENT_SCHEMA), ("Recommendation", RECOMMENDATION_SCHEMA)):
-        add_schema(app, name, schema)
-    add_schema(app, "PathwayPage", page_of("Pathway"))

@@ -21,7 +21,7 @@ from . import recommend
 def recommendations(app: Flask, people: int = 30) -> dict[str, float]:
     """recommend(employee) for `people` different employees with a role (service, no HTML)."""
     with app.app_context():
-        acme = db.session.scalar(select(Company).where(Company.slug == "acme"))
+        acme = db.session.scalars(select(Company).where(Company.slug == "acme")).one()
         users = list(db.session.scalars(
             select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
             .where(User.company_id == acme.id, User.status == UserStatus.ACTIVE.value,

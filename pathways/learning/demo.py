@@ -19,6 +19,7 @@ from pathways.catalogue.reviews import save_review
 
 from . import builder, enrolments
 from .builder import StepData
+from .models import Pathway
 
 REVIEWS = [(5, "Excellent: practical and to the point. I used it the week after."),
            (4, "Good material; the exercises are the best part."),
@@ -85,7 +86,7 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
 
 
 
-def _enrol(world: DemoWorld, rng: random.Random, paths: list) -> tuple[int, int]:  # type: ignore[type-arg]
+def _enrol(world: DemoWorld, rng: random.Random, paths: list[Pathway]) -> tuple[int, int]:
     hr = world.people["hr@acme.test"]
     people = list(db.session.scalars(
         select(User).where(User.company_id == world.acme.id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -16,12 +15,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import MultiCheckboxField, as_choices, int_or_none
+from app.forms import MultiCheckboxField, TextForm, as_choices, int_or_none
 
 from .models import STEP_KIND_LABELS
 
 
-class PathwayForm(FlaskForm):
+class PathwayForm(TextForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
     target_role_id = SelectField("Toward role", coerce=int_or_none, validate_choice=False)
@@ -30,7 +29,7 @@ class PathwayForm(FlaskForm):
     self_enrol = BooleanField("Employees may enrol themselves", default=True)
 
 
-class StepForm(FlaskForm):
+class StepForm(TextForm):
     kind = SelectField("Kind", choices=as_choices(list(STEP_KIND_LABELS.items())))
     offering_id = SelectField("Offering", coerce=int_or_none, validate_choice=False,
                               description="For an offering step.")
@@ -49,7 +48,7 @@ class StepForm(FlaskForm):
     prerequisite_ids = SelectMultipleField("Needs first", coerce=int, validate_choice=False)
 
 
-class AssignPathwayForm(FlaskForm):
+class AssignPathwayForm(TextForm):
     emails = TextAreaField("People", validators=[Optional(), Length(max=20_000)],
                            description="E-mail addresses, one per line or comma-separated.")
     team_ids = SelectMultipleField("Whole teams", coerce=int, validate_choice=False,
@@ -58,7 +57,7 @@ class AssignPathwayForm(FlaskForm):
     due_date = DateField("Due date", validators=[Optional()])
 
 
-class CompleteStepForm(FlaskForm):
+class CompleteStepForm(TextForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=4000)],
                          description="What you did or learned.")
     link = StringField("Link", validators=[Optional(), Length(max=500)],
@@ -67,13 +66,13 @@ class CompleteStepForm(FlaskForm):
                             description="PDF, PNG or JPEG, at most 5 MB.")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TextForm):
     require_manager_verification = BooleanField(
         "Managers verify completed steps before they count as evidence")
 
 
 
-class TeamAssignForm(FlaskForm):
+class TeamAssignForm(TextForm):
     """A manager assigns a published pathway to some or all of their direct reports."""
 
     pathway_id = SelectField("Pathway", coerce=int_or_none, validate_choice=False,

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models import User, utcnow
 from pathways.capabilities.models import Capability, Role
 from pathways.catalogue.models import Offering
@@ -45,7 +45,7 @@ STEP_KIND_LABELS = {"offering": "Offering", "mentor_session": "Mentor session",
                     "practice": "Practice / project", "reading": "Reading / link"}
 
 
-class Pathway(db.Model):
+class Pathway(Model):
     """An ordered set of steps toward a role or a capability; draft until published."""
 
     __tablename__ = "learning_pathways"
@@ -91,7 +91,7 @@ pathway_step_prerequisites = Table(
 )
 
 
-class PathwayStep(db.Model):
+class PathwayStep(Model):
     """One step: an offering, a mentor session on a capability, a practice task or a reading.
 
     Offering steps develop what the offering develops; the other kinds name one capability
@@ -127,7 +127,7 @@ class PathwayStep(db.Model):
         lazy="selectin")
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     """A person on a pathway: assigned by someone (or self-enrolled), with an optional due date."""
 
     __tablename__ = "pathway_enrolments"
@@ -153,7 +153,7 @@ class Enrolment(db.Model):
         back_populates="enrolment", cascade="all, delete-orphan")
 
 
-class StepCompletion(db.Model):
+class StepCompletion(Model):
     """A step marked done with its evidence: a note, a link and/or an uploaded certificate.
 
     `status` is "done", or "pending" while the company requires a manager to verify
@@ -185,7 +185,7 @@ class StepCompletion(db.Model):
     step: Mapped[PathwayStep] = relationship()
 
 
-class LearningSettings(db.Model):
+class LearningSettings(Model):
     """Per-company learning settings (one row per company; absent means the defaults)."""
 
     __tablename__ = "learning_settings"

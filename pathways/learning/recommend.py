@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from babel.numbers import get_currency_precision
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -62,7 +62,7 @@ class Candidate:
     @property
     def effort(self) -> float:
         major = self.cost_minor / (10 ** get_currency_precision(self.currency))
-        return max(1.0, self.hours + major / MONEY_PER_HOUR)
+        return max(1.0, float(self.hours) + float(major) / MONEY_PER_HOUR)
 
     @property
     def score(self) -> float:
@@ -72,9 +72,9 @@ class Candidate:
 Source = Callable[[User, list[Gap]], list[Candidate]]
 
 
-def add_candidate_source(app: object, source: Source) -> None:
+def add_candidate_source(app: Flask, source: Source) -> None:
     """Register a function (employee, gaps) -> candidates (the mentor module adds its own)."""
-    app.extensions.setdefault("trellis_candidate_sources", []).append(source)  # type: ignore[attr-defined]
+    app.extensions.setdefault("trellis_candidate_sources", []).append(source)
 
 
 def _sources() -> list[Source]:

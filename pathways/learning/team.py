@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.access import reports_of
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User, UserStatus
@@ -24,8 +25,7 @@ from .models import Pathway
 def direct_reports(manager: User) -> list[User]:
     """The manager's active direct reports, by name."""
     return list(db.session.scalars(select(User).where(
-        User.company_id == manager.company_id, User.manager_id == manager.id,
-        User.status == UserStatus.ACTIVE.value).order_by(User.name, User.id)))
+        reports_of(manager), User.status == UserStatus.ACTIVE.value).order_by(User.name, User.id)))
 
 
 def published_pathways(company_id: int) -> list[Pathway]:

@@ -16,21 +16,24 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
+from app.access import may_see
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.identity import login_required
 from app.redirects import local_target
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import refusal
 from pathways.capabilities import roles
 from pathways.capabilities.models import Role
 
-from . import builder, enrolments, recommend, uploads
+from . import builder, completing, enrolments, recommend, uploads
 from .forms import CompleteStepForm
 from .models import STEP_KIND_LABELS, Enrolment, Pathway, PathwayStep, StepCompletion
+from .progress import team_enrolments
 
 bp = Blueprint("learning", __name__)
 
@@ -72,12 +75,10 @@ def enrol(pathway_id: int) -> Response:
     pathway = get_or_404(Pathway, pathway_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         enrolment = enrolments.enrol_self(current_user, pathway)
-    except DomainError as exc:
-        flash(exc.message, "error")
+    if not attempt.ok:
         return redirect(url_for("learning.show", pathway_id=pathway.id))
-    db.session.commit()
     flash(f"You are enrolled in {pathway.title}.", "success")
     return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id))
 
@@ -87,19 +88,21 @@ def enrol(pathway_id: int) -> Response:
 def mine() -> str:
     own = enrolments.enrolments_of(current_user)
     progress = [enrolments.progress(e) for e in own]
-    pending = (enrolments.pending_for(current_user)
+    pending = (completing.pending_for(current_user)
                if current_user.has_role("manager", "admin") else [])
-    team = (enrolments.team_enrolments(current_user)
+    team = (team_enrolments(current_user)
             if current_user.has_role("manager") else [])
     return render_template("pathways/learning/mine.html", progress=progress, pending=pending,
                            team=team, confirm=ConfirmForm(), today=date.today())
 
 
 def _enrolment_for_viewer(enrolment_id: int) -> Enrolment:
+    """The enrolment, when the viewer may see its person's learning (app.access); else 403.
+
+    Acting on it (marking a step done) is the service's to allow or refuse.
+    """
     enrolment = get_or_404(Enrolment, enrolment_id)
-    person = enrolment.user
-    if not (person.id == current_user.id or person.manager_id == current_user.id
-            or current_user.has_role("admin")):
+    if not may_see(current_user, enrolment.user):
         abort(403)
     return enrolment
 
@@ -113,7 +116,7 @@ def enrolment(enrolment_id: int) -> str:
                            form_for=lambda step: CompleteStepForm(prefix=f"s{step.id}"),
                            kinds=STEP_KIND_LABELS, confirm=ConfirmForm(),
                            sessions=enrolments.step_sessions(enrolment),
-                           verify=enrolments.settings(
+                           verify=completing.settings(
                                enrolment.company_id).require_manager_verification,
                            max_mb=uploads.max_bytes() // 1048576)
 
@@ -126,10 +129,9 @@ def book_step(enrolment_id: int, step_id: int) -> Response:
     step = get_or_404(PathwayStep, step_id)
     if step.pathway_id != enrolment.pathway_id:
         abort(404)
-    try:
+    with refusal() as attempt:
         enrolments.check_step_booking(current_user, enrolment, step)
-    except DomainError as exc:
-        flash(exc.message, "error")
+    if not attempt.ok:
         return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id)
                         + f"#step-{step.id}")
     return redirect(url_for("mentoring.index", capability=step.capability_id,
@@ -149,15 +151,12 @@ def complete(enrolment_id: int, step_id: int) -> Response | tuple[str, int]:
         certificate = None
         if upload and getattr(upload, "filename", ""):
             certificate = (upload.read(uploads.max_bytes() + 1), upload.filename)
-        try:
+        with refusal() as attempt:
             done = enrolments.complete_step(current_user, enrolment, step, form.note.data,
-                                                 form.link.data, certificate)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+                                            form.link.data, certificate)
+        if not attempt.ok:
             return redirect(url_for("learning.enrolment", enrolment_id=enrolment.id)
                             + f"#step-{step.id}")
-        db.session.commit()
         flash(f"'{step.title}' done." if done.status == "done" else
               f"'{step.title}' is waiting for your manager's verification.", "success")
     else:
@@ -171,12 +170,9 @@ def verify(completion_id: int) -> Response:
     completion = get_or_404(StepCompletion, completion_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        enrolments.verify_completion(current_user, completion)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    with refusal() as attempt:
+        completing.verify_completion(current_user, completion)
+    if attempt.ok:
         flash("Verified: the evidence now counts toward the level.", "success")
     return redirect(local_target(request.form.get("next")) or url_for("learning.mine"))
 

@@ -18,19 +18,19 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
 from app.extensions import db
 from app.forms import ConfirmForm, as_choices
 from app.identity import roles_required
 from app.models import Team, User
 from app.money import to_minor
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import refusal
 from pathways.capabilities.frameworks import capability_options
 from pathways.capabilities.models import Capability, Role
 from pathways.catalogue.models import Offering
 
 from . import builder as building  # the routes below are named after its functions
-from . import enrolments
+from . import completing, enrolments
 from .forms import AssignPathwayForm, PathwayForm, SettingsForm, StepForm
 from .models import STEP_KIND_LABELS, Enrolment, Pathway, PathwayStep, StepCompletion
 from .views import bp
@@ -41,7 +41,7 @@ def _pathway_form(form: PathwayForm, company_id: int) -> None:
         (r.id, r.title) for r in db.session.scalars(
             select(Role).where(Role.company_id == company_id).order_by(Role.title))])
     form.target_capability_id.choices = as_choices(
-        [("", "No capability")] + capability_options(company_id))
+        [("", "No capability"), *capability_options(company_id)])
 
 
 def _targets(form: PathwayForm) -> tuple[Role | None, Capability | None]:
@@ -60,15 +60,12 @@ def admin_index() -> str | Response | tuple[str, int]:
     form = PathwayForm()
     _pathway_form(form, company.id)
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="title") as attempt:
             role, cap = _targets(form)
             pathway = building.save_pathway(current_user, form.title.data or "",
-                                                   form.description.data, role, cap,
-                                                   form.self_enrol.data)
-        except DomainError as exc:
-            form.title.errors = [*form.title.errors, exc.message]
-        else:
-            db.session.commit()
+                                            form.description.data, role, cap,
+                                            form.self_enrol.data)
+        if attempt.ok:
             flash("Pathway created as a draft: add its steps, then publish it.", "success")
             return redirect(url_for("learning.builder", pathway_id=pathway.id))
     rows = db.session.execute(
@@ -78,7 +75,7 @@ def admin_index() -> str | Response | tuple[str, int]:
         .outerjoin(Enrolment, Enrolment.pathway_id == Pathway.id)
         .where(Pathway.company_id == company.id).group_by(Pathway.id)
         .order_by(Pathway.status.desc(), Pathway.title)).all()
-    settings = SettingsForm(require_manager_verification=enrolments.settings(
+    settings = SettingsForm(require_manager_verification=completing.settings(
         company.id).require_manager_verification)
     return render_template("pathways/learning/admin_index.html", rows=rows, form=form,
                            settings=settings), (400 if request.method == "POST" else 200)
@@ -89,8 +86,7 @@ def admin_index() -> str | Response | tuple[str, int]:
 def save_settings() -> Response:
     form = SettingsForm()
     if form.validate_on_submit():
-        enrolments.set_verification(current_user, form.require_manager_verification.data)
-        db.session.commit()
+        completing.set_verification(current_user, form.require_manager_verification.data)
         flash("Learning settings saved.", "success")
     return redirect(url_for("learning.admin_index"))
 
@@ -102,7 +98,7 @@ def _step_form(pathway: Pathway) -> StepForm:
             select(Offering.id, Offering.title).where(
                 Offering.company_id == pathway.company_id, Offering.retired_at.is_(None))
             .order_by(Offering.title))])
-    form.capability_id.choices = as_choices([("", "—")] + capability_options(pathway.company_id))
+    form.capability_id.choices = as_choices([("", "—"), *capability_options(pathway.company_id)])
     form.prerequisite_ids.choices = as_choices(
         [(s.id, f"{s.position}. {s.title}") for s in pathway.steps])
     return form
@@ -111,14 +107,14 @@ def _step_form(pathway: Pathway) -> StepForm:
 def _enrolment_rows(pathway: Pathway) -> list[tuple[Enrolment, str, int]]:
     required = select(PathwayStep.id).where(PathwayStep.pathway_id == pathway.id,
                                             PathwayStep.required.is_(True))
-    return [tuple(r) for r in db.session.execute(  # type: ignore[misc]
+    return [(e, name, done) for e, name, done in db.session.execute(
         select(Enrolment, User.name, func.count(StepCompletion.id))
         .join(User, User.id == Enrolment.user_id)
         .outerjoin(StepCompletion, and_(StepCompletion.enrolment_id == Enrolment.id,
                                         StepCompletion.status == "done",
                                         StepCompletion.step_id.in_(required)))
         .where(Enrolment.pathway_id == pathway.id, Enrolment.company_id == pathway.company_id)
-        .group_by(Enrolment.id, User.name).order_by(User.name).limit(200)).all()]
+        .group_by(Enrolment.id, User.name).order_by(User.name).limit(200))]
 
 
 @bp.route("/admin/pathways/<int:pathway_id>", methods=["GET", "POST"])
@@ -128,15 +124,12 @@ def builder(pathway_id: int) -> str | Response | tuple[str, int]:
     form = PathwayForm(obj=pathway, prefix="path")
     _pathway_form(form, pathway.company_id)
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="title") as attempt:
             role, cap = _targets(form)
             building.save_pathway(current_user, form.title.data or "",
-                                         form.description.data, role, cap, form.self_enrol.data,
-                                         pathway)
-        except DomainError as exc:
-            form.title.errors = [*form.title.errors, exc.message]
-        else:
-            db.session.commit()
+                                  form.description.data, role, cap, form.self_enrol.data,
+                                  pathway)
+        if attempt.ok:
             flash("Pathway saved.", "success")
             return redirect(url_for("learning.builder", pathway_id=pathway.id))
     return _render_builder(pathway, form, _step_form(pathway), AssignPathwayForm(prefix="as"),
@@ -165,7 +158,7 @@ def add_step(pathway_id: int) -> Response | tuple[str, int]:
     pathway = get_or_404(Pathway, pathway_id)
     form = _step_form(pathway)
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="title") as attempt:
             building.add_step(current_user, pathway, building.StepData(
                 kind=form.kind.data, title=form.title.data, description=form.description.data,
                 offering_id=form.offering_id.data, capability_id=form.capability_id.data,
@@ -174,12 +167,7 @@ def add_step(pathway_id: int) -> Response | tuple[str, int]:
                 estimated_cost_minor=to_minor(form.estimated_cost.data, current_company().currency,
                                               "estimated_cost"),
                 prerequisite_ids=form.prerequisite_ids.data or []))
-        except DomainError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field or "title", form.title)
-            target.errors = [*target.errors, exc.message]
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash("Step added.", "success")
             return redirect(url_for("learning.builder", pathway_id=pathway.id) + "#steps")
     pathway = get_or_404(Pathway, pathway_id)
@@ -202,13 +190,9 @@ def move_step(pathway_id: int, step_id: int) -> Response:
     step = _step_of(pathway, step_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal():
         building.move_step(current_user, pathway, step,
-                                  -1 if request.form.get("direction") == "up" else 1)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+                           -1 if request.form.get("direction") == "up" else 1)
     return redirect(url_for("learning.builder", pathway_id=pathway.id) + "#steps")
 
 
@@ -219,12 +203,9 @@ def remove_step(pathway_id: int, step_id: int) -> Response:
     step = _step_of(pathway, step_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         building.remove_step(current_user, pathway, step)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if attempt.ok:
         flash("Step removed.", "success")
     return redirect(url_for("learning.builder", pathway_id=pathway.id) + "#steps")
 
@@ -235,15 +216,12 @@ def publish(pathway_id: int) -> Response:
     pathway = get_or_404(Pathway, pathway_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         if pathway.published:
             building.unpublish(current_user, pathway)
         else:
             building.publish(current_user, pathway)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if attempt.ok:
         flash("Published: people can now enrol." if pathway.published else
               "Back to draft: nobody new can enrol.", "success")
     return redirect(url_for("learning.builder", pathway_id=pathway.id))
@@ -256,15 +234,12 @@ def archive(pathway_id: int) -> Response:
     pathway = get_or_404(Pathway, pathway_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         if pathway.archived:
             building.restore(current_user, pathway)
         else:
             building.archive(current_user, pathway)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if attempt.ok:
         flash(f"Restored as {pathway.status}." if not pathway.archived else
               "Archived: hidden from browsing and recommendations; people already on it "
               "carry on.", "success")
@@ -290,19 +265,15 @@ def assign(pathway_id: int) -> Response | tuple[str, int]:
         elif not people and not teams:
             form.emails.errors = [*form.emails.errors, "Name people or choose teams."]
         else:
-            try:
+            with refusal(form, default="emails") as attempt:
                 result = enrolments.assign(current_user, pathway, people, teams,
-                                                form.due_date.data)
-            except DomainError as exc:
-                form.emails.errors = [*form.emails.errors, exc.message]
-            else:
-                db.session.commit()
+                                           form.due_date.data)
+            if attempt.ok:
                 flash(f"{result.enrolled} enrolled"
                       + (f"; {result.already} already were" if result.already else "") + ".",
                       "success")
                 return redirect(url_for("learning.builder", pathway_id=pathway.id)
                                 + "#enrolments")
-    db.session.rollback()
     path_form = PathwayForm(obj=pathway, prefix="path")
     _pathway_form(path_form, pathway.company_id)
     return _render_builder(pathway, path_form, _step_form(pathway), form, 400)

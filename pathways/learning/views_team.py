@@ -9,14 +9,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
-from app.extensions import db
 from app.forms import as_choices
 from app.identity import roles_required
 from app.models import User
 from app.tenancy import get_or_404
+from app.uow import refusal
 
-from . import enrolments, team
+from . import progress, team
 from .forms import TeamAssignForm
 from .models import Pathway
 
@@ -28,7 +27,7 @@ def _render(form: TeamAssignForm, status: int = 200) -> tuple[str, int]:
     form.pathway_id.choices = as_choices([("", "Choose a pathway")] + [
         (p.id, p.title) for p in team.published_pathways(current_user.company_id)])
     form.user_ids.choices = [(p.id, p.name) for p in reports]
-    rows = enrolments.team_enrolments(current_user)
+    rows = progress.team_enrolments(current_user)
     today = date.today()
     return render_template("pathways/learning/team.html", form=form, reports=reports, rows=rows,
                            today=today, overdue=sum(1 for r in rows if r.overdue(today))), status
@@ -60,16 +59,11 @@ def submit() -> Response | tuple[str, int]:
     # Another company's pathway or person is a 404, like every id in a URL.
     pathway = get_or_404(Pathway, form.pathway_id.data)
     people = [get_or_404(User, uid) for uid in dict.fromkeys(form.user_ids.data or [])]
-    try:
+    with refusal(form, default="pathway_id") as attempt:
         result = team.assign_to_reports(current_user, pathway, people,
-                                                 form.everyone.data, form.due_date.data)
-    except DomainError as exc:
-        db.session.rollback()
-        target = {"user_ids": form.user_ids, "due_date": form.due_date}.get(exc.field or "",
-                                                                          form.pathway_id)
-        target.errors = [*target.errors, exc.message]
+                                        form.everyone.data, form.due_date.data)
+    if not attempt.ok:
         return _render(form, 400)
-    db.session.commit()
     flash(f"{pathway.title}: {result.enrolled} enrolled"
           + (f"; {result.already} already were" if result.already else "") + ".", "success")
     return redirect(url_for("team_learning.index") + "#enrolments")

@@ -134,11 +134,11 @@ def offered(mentor: MentorProfile, start: datetime, end: datetime) -> list[Slot]
 
 def active_bookings(mentor_id: int, start: datetime, end: datetime) -> list[tuple[datetime,
                                                                                   datetime]]:
-    return [tuple(r) for r in db.session.execute(  # type: ignore[misc]
+    return [(s, e) for s, e in db.session.execute(
         select(MentorBooking.starts_at, MentorBooking.ends_at).where(
             MentorBooking.mentor_id == mentor_id,
             MentorBooking.status != BookingStatus.CANCELLED.value,
-            MentorBooking.starts_at < end, MentorBooking.ends_at > start)).all()]
+            MentorBooking.starts_at < end, MentorBooking.ends_at > start))]
 
 
 def month_bounds(at: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -30,7 +30,7 @@ def _capability_with_most_mentors() -> Capability:
     cap_id = db.session.scalar(select(MentorCapability.capability_id).group_by(
         MentorCapability.capability_id).order_by(func.count().desc(),
                                                  MentorCapability.capability_id).limit(1))
-    return db.session.get(Capability, cap_id)
+    return db.session.get_one(Capability, cap_id)
 
 
 def measure(app: Flask, repeat: int | None = None) -> dict[str, dict[str, float]]:
@@ -38,7 +38,7 @@ def measure(app: Flask, repeat: int | None = None) -> dict[str, dict[str, float]
     with app.app_context():
         emma, boss = demo.person("employee@acme.test"), demo.person("manager@acme.test")
         cap = _capability_with_most_mentors()
-        mentor = db.session.scalar(select(MentorProfile).order_by(MentorProfile.id).limit(1))
+        mentor = db.session.scalars(select(MentorProfile).order_by(MentorProfile.id).limit(1)).one()
         out = {
             "gap_employee": _timed(lambda: matching.mentors_for_gap(emma, cap, 2), repeat),
             "gap_manager": _timed(lambda: matching.mentors_for_gap(boss, cap, 2), repeat),

@@ -19,6 +19,7 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from blinker import Namespace
+from flask import Flask
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -44,22 +45,17 @@ session_held = _signals.signal("mentor-session-held")
 TAKEN = "That slot has just been booked by someone else; please choose another time."
 
 
-def add_booking_fact(app: object, template: str) -> None:
+def add_booking_fact(app: Flask, template: str) -> None:
     """A higher room's template to include among the facts of the session page (the
     learning-requests room adds how a paid session is funded); it gets `booking` in its context."""
-    facts = app.extensions.setdefault("trellis_booking_facts", [])  # type: ignore[attr-defined]
+    facts = app.extensions.setdefault("trellis_booking_facts", [])
     if template not in facts:
         facts.append(template)
 
 
-def book(actor: User, mentor: MentorProfile, starts_at: datetime,
-         capability: Capability | None = None, agenda: str | None = None,
-         now: datetime | None = None, notify: bool = True) -> MentorBooking:
-    """`actor` books one of `mentor`'s free slots starting at `starts_at` (naive UTC).
-
-    Both get an e-mail with an `.ics` invitation after the commit (`notify=False`: demo data).
-    """
-    now = now or utcnow()
+def _check_booking(actor: User, mentor: MentorProfile, starts_at: datetime,
+                   capability: Capability | None, agenda: str | None, now: datetime) -> None:
+    """The rules that need no lock: who may book whom, when, and about what."""
     if mentor.company_id != actor.company_id:
         raise PermissionDenied("That mentor belongs to another company.", "mentor_id")
     if actor.status != UserStatus.ACTIVE.value:
@@ -83,6 +79,9 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     if agenda and len(agenda) > 2000:
         raise ValidationError("Keep the agenda under 2,000 characters.", "agenda")
 
+
+def _free_slot(actor: User, mentor: MentorProfile, starts_at: datetime) -> availability.Slot:
+    """Lock the mentor and return the free slot starting at `starts_at` (else refuse)."""
     # One booking of this mentor at a time (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite).
     db.session.execute(select(MentorProfile.id).where(MentorProfile.id == mentor.id)
                        .with_for_update())
@@ -107,7 +106,20 @@ def book(actor: User, mentor: MentorProfile, starts_at: datetime,
     if availability.sessions_in_month(mentor, slot.starts_at) >= mentor.monthly_cap:
         raise Conflict(f"{mentor.name} has reached their cap of {mentor.monthly_cap} sessions "
                        "for that month; choose a later month or another mentor.", "starts_at")
-    company = db.session.get(Company, actor.company_id)
+    return slot
+
+
+def book(actor: User, mentor: MentorProfile, starts_at: datetime,
+         capability: Capability | None = None, agenda: str | None = None,
+         now: datetime | None = None, notify: bool = True) -> MentorBooking:
+    """`actor` books one of `mentor`'s free slots starting at `starts_at` (naive UTC).
+
+    Both get an e-mail with an `.ics` invitation after the commit (`notify=False`: demo data).
+    """
+    now = now or utcnow()
+    _check_booking(actor, mentor, starts_at, capability, agenda, now)
+    slot = _free_slot(actor, mentor, starts_at)
+    company = db.session.get_one(Company, actor.company_id)
     booking = MentorBooking(
         company_id=actor.company_id, mentor_id=mentor.id, mentee_id=actor.id,
         capability_id=capability.id if capability else None, starts_at=slot.starts_at,
@@ -158,8 +170,7 @@ def cancel(actor: User | None, booking: MentorBooking, reason: str | None = None
     `check=False` is for trusted system callers (e.g. a rejected learning request).
     """
     now = now or utcnow()
-    if check and (actor is None or actor.company_id != booking.company_id or not (
-            is_party(actor, booking) or actor.has_role("admin"))):
+    if check and (actor is None or not can_view(actor, booking)):
         raise PermissionDenied("Only the mentee, the mentor or an L&D admin can cancel a session.")
     if booking.status == BookingStatus.CANCELLED.value:
         raise ValidationError("This session is already cancelled.")
@@ -243,7 +254,7 @@ def attest(actor: User, booking: MentorBooking, capability: Capability, level: i
 # --- lists -------------------------------------------------------------------------------------
 
 def bookings_query(user: User, upcoming: bool, now: datetime | None = None
-                   ) -> Select:  # type: ignore[type-arg]
+                   ) -> Select[MentorBooking]:
     """The person's sessions as mentee or mentor: upcoming soonest first, past latest first."""
     now = now or utcnow()
     mine = select(MentorProfile.id).where(MentorProfile.company_id == user.company_id,
@@ -260,7 +271,7 @@ def bookings_query(user: User, upcoming: bool, now: datetime | None = None
                        ).order_by(MentorBooking.starts_at.desc(), MentorBooking.id.desc())
 
 
-def coach_bookings_query(company_id: int) -> Select:  # type: ignore[type-arg]
+def coach_bookings_query(company_id: int) -> Select[MentorBooking]:
     """Every session with the company's external coaches (admins act for them), latest first."""
     return (select(MentorBooking)
             .join(MentorProfile, MentorProfile.id == MentorBooking.mentor_id)

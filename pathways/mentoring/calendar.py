@@ -55,9 +55,10 @@ def ics(booking: MentorBooking, method: str = "REQUEST") -> bytes:
     event.add("organizer", _address(mentor.email or "", mentor.name))
     for person_email, name in ((mentee.email, mentee.name), (mentor.email or "", mentor.name)):
         event.add("attendee", _address(person_email, name, role="REQ-PARTICIPANT",
-                                       partstat="ACCEPTED", rsvp="FALSE"), encode=0)
+                                       partstat="ACCEPTED", rsvp="FALSE"), encode=False)
     cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def viewer_zone(user: User) -> ZoneInfo:

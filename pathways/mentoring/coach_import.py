@@ -86,6 +86,14 @@ def parse_offers(raw: str, caps: dict[str, Capability]) -> list[tuple[Capability
     return list(offers.values())
 
 
+def _refuse_nul(raw: dict[str | None, Any]) -> None:
+    """A NUL character anywhere in the row (PostgreSQL cannot store it), naming its column."""
+    for key, value in raw.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise DomainError("Remove the NUL character from this value.", key)
+
+
 def parse(company_id: int, text: str) -> CoachPlan:
     """Check every row against the company's coaches, capabilities and the coach rules."""
     plan = CoachPlan()
@@ -108,6 +116,7 @@ def parse(company_id: int, text: str) -> CoachPlan:
         if not any(row.values()):
             continue
         try:
+            _refuse_nul(raw)
             email = normalise_email(row.get("email") or "", "email")
             if email in seen:
                 raise DomainError(f"Same e-mail as row {seen[email]}.", "email")
@@ -135,6 +144,8 @@ def parse(company_id: int, text: str) -> CoachPlan:
             plan.creates += 1
     if not plan.rows and not plan.errors:
         plan.errors.append(RowError(0, None, "The file has no coaches below its header."))
+    elif "\x00" in text and not plan.errors:  # in the header or a blank row: refuse the file
+        plan.errors.append(RowError(0, None, "The file contains a NUL character; remove it."))
     return plan
 
 

@@ -9,7 +9,7 @@ become evidence), and some upcoming ones. Deterministic (seeded random), no e-ma
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -97,8 +97,8 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
         f"{past} past sessions with feedback, {upcoming} upcoming.")
 
 
-def _sessions(world: DemoWorld, rng: random.Random, all_mentors: list[MentorProfile],
-              people: list[User], emma: User) -> tuple[int, int]:
+def _sessions(world: DemoWorld, rng: random.Random, all_mentors: Sequence[MentorProfile],
+              people: Sequence[User], emma: User) -> tuple[int, int]:
     """Past sessions (booked with an earlier clock) with feedback and attestations; upcoming."""
     hr = world.people["hr@acme.test"]
     mentees = [emma] + rng.sample(people, min(12, len(people)))
@@ -143,7 +143,7 @@ def _sessions(world: DemoWorld, rng: random.Random, all_mentors: list[MentorProf
     return past, upcoming
 
 
-def _emma_awaits_feedback(rng: random.Random, all_mentors: list[MentorProfile], emma: User,
+def _emma_awaits_feedback(rng: random.Random, all_mentors: Sequence[MentorProfile], emma: User,
                           now: datetime) -> int:
     """Emma's session of last week, held but without feedback yet (the page asks for it)."""
     then = now - timedelta(days=9)

@@ -108,7 +108,7 @@ def _tie_break(employee_id: int, mentor_id: int) -> str:
 
 
 def mentors_query(company_id: int, capability_id: int | None = None,
-                  min_level: int | None = None) -> Select:  # type: ignore[type-arg]
+                  min_level: int | None = None) -> Select[MentorProfile]:
     """Active mentors of the company (optionally offering a capability at ≥ min_level)."""
     query = (select(MentorProfile).outerjoin(User, User.id == MentorProfile.user_id)
              .where(MentorProfile.company_id == company_id, MentorProfile.active.is_(True),

@@ -169,6 +169,8 @@ def check_coach(company_id: int, data: CoachData, coach: MentorProfile | None = 
     if not name or len(name) > 200:
         raise ValidationError("Give the coach's name (at most 200 characters).", "name")
     email = normalise_email(data.email or "", "email")
+    if data.organisation and len(data.organisation.strip()) > 200:
+        raise ValidationError("Keep the organisation under 200 characters.", "organisation")
     rate = data.hourly_rate_minor
     if not isinstance(rate, int) or isinstance(rate, bool) or not 0 < rate <= 100_000_000:
         raise ValidationError("The hourly rate is a positive amount in minor units "

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models import User, utcnow
 from pathways.capabilities.models import Capability
 
@@ -48,7 +48,7 @@ class BookingStatus(enum.StrEnum):
 ACTIVE_BOOKING = text("status <> 'cancelled'")
 
 
-class MentorProfile(db.Model):
+class MentorProfile(Model):
     """A mentor: an employee who opted in (`user_id`) or an external coach (name, e-mail, rate)."""
 
     __tablename__ = "mentor_profiles"
@@ -95,7 +95,7 @@ class MentorProfile(db.Model):
         return self.user.email if self.user is not None else self.external_email
 
 
-class MentorCapability(db.Model):
+class MentorCapability(Model):
     """A capability a mentor offers, and the level they offer it at."""
 
     __tablename__ = "mentor_capabilities"
@@ -110,7 +110,7 @@ class MentorCapability(db.Model):
     capability: Mapped[Capability] = relationship(lazy="joined")
 
 
-class AvailabilityRule(db.Model):
+class AvailabilityRule(Model):
     """Weekly recurring hours, wall-clock time in the mentor's time zone (weekday 0 = Monday)."""
 
     __tablename__ = "mentor_availability_rules"
@@ -124,7 +124,7 @@ class AvailabilityRule(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class OneOffSlot(db.Model):
+class OneOffSlot(Model):
     """A one-off window of availability (UTC instants, entered in the mentor's time zone)."""
 
     __tablename__ = "mentor_one_off_slots"
@@ -138,7 +138,7 @@ class OneOffSlot(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class MentorBooking(db.Model):
+class MentorBooking(Model):
     """One session of a mentee with a mentor: its price, cancellation, feedback and attestation."""
 
     __tablename__ = "mentor_bookings"

@@ -55,4 +55,5 @@ def mentor_candidates(employee: User, gaps: list[Gap]) -> list[Candidate]:
     return found
 
 
-mentor_candidates.kind = "mentor"  # type: ignore[attr-defined]  (see recommend.recommend)
+# recommend.recommend reads a source's `kind` to skip it when other kinds are asked for.
+vars(mentor_candidates)["kind"] = "mentor"

@@ -3,18 +3,22 @@ sessions with cancel, feedback and attestation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError, ValidationError
+from app.errors import ValidationError
 from app.extensions import db
+from app.forms import Form
+from app.identity import login_required
 from app.models import utcnow
 from app.tenancy import current_company, get_or_404
+from app.uow import refusal
 from pathways.capabilities import gaps, levels, roles
 from pathways.capabilities.models import Capability
 from pathways.learning.models import Enrolment, PathwayStep
@@ -39,12 +43,12 @@ def display_zone() -> ZoneInfo:
 
 
 def _offered_capabilities(company_id: int) -> list[Capability]:
-    return db.session.scalars(select(Capability).where(
+    return list(db.session.scalars(select(Capability).where(
         Capability.company_id == company_id, Capability.retired_at.is_(None),
         Capability.id.in_(select(MentorCapability.capability_id).join(
             MentorProfile, MentorProfile.id == MentorCapability.mentor_id).where(
             MentorProfile.company_id == company_id, MentorProfile.active.is_(True))))
-        .order_by(Capability.name)).all()
+        .order_by(Capability.name)))
 
 
 def _for_step(enrolment_id: object, step_id: object) -> tuple[Enrolment, PathwayStep] | None:
@@ -135,28 +139,28 @@ def mentor(mentor_id: int) -> tuple[str, int]:
     return _mentor_page(get_or_404(MentorProfile, mentor_id), form)
 
 
+def _book(mentor: MentorProfile, form: BookForm) -> MentorBooking:
+    """Book the slot the form names, for a pathway step when it names one."""
+    if not form.validate_on_submit():
+        raise ValidationError("Choose a slot.", "starts_at")
+    cap = get_or_404(Capability, form.capability_id.data) if form.capability_id.data else None
+    starts_at = mentors.parse_instant(form.starts_at.data, "starts_at")
+    for_step = _for_step(form.enrolment_id.data, form.step_id.data)
+    if for_step is not None:
+        return book_for_step(current_user, *for_step, mentor, starts_at, form.agenda.data)
+    return bookings.book(current_user, mentor, starts_at, cap, form.agenda.data)
+
+
 @bp.post("/mentors/<int:mentor_id>/book")
 @login_required
 def book(mentor_id: int) -> Response | tuple[str, int]:
     mentor = get_or_404(MentorProfile, mentor_id)
     form = BookForm()
     form.capability_id.choices = []
-    try:
-        if not form.validate_on_submit():
-            raise ValidationError("Choose a slot.", "starts_at")
-        cap = get_or_404(Capability, form.capability_id.data) if form.capability_id.data else None
-        starts_at = mentors.parse_instant(form.starts_at.data, "starts_at")
-        for_step = _for_step(form.enrolment_id.data, form.step_id.data)
-        if for_step is not None:
-            booking = book_for_step(current_user, *for_step, mentor, starts_at,
-                                                     form.agenda.data)
-        else:
-            booking = bookings.book(current_user, mentor, starts_at, cap, form.agenda.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _mentor_page(mentor, form, exc.status)
-    db.session.commit()
+    with refusal() as attempt:
+        booking = _book(mentor, form)
+    if attempt.error is not None:
+        return _mentor_page(mentor, form, attempt.error.status)
     flash(f"Booked: {mentor.name} will meet you. You both get a calendar invitation by e-mail.",
           "success")
     return redirect(url_for("mentoring.booking", booking_id=booking.id))
@@ -186,7 +190,8 @@ def _visible_booking(booking_id: int) -> MentorBooking:
     return booking
 
 
-def _booking_page(booking: MentorBooking, status: int = 200, **forms: object) -> tuple[str, int]:
+def _booking_page(booking: MentorBooking, status: int = 200, **forms: Form) -> tuple[str, int]:
+    """The session page; `forms` are the ones just submitted (shown again with their errors)."""
     attest = forms.get("attest") or AttestForm(prefix="attest")
     attest.capability_id.choices = [(o.capability_id, o.capability.name)
                                     for o in booking.mentor.capabilities]
@@ -212,19 +217,16 @@ def booking(booking_id: int) -> tuple[str, int]:
     return _booking_page(_visible_booking(booking_id))
 
 
-def _act(booking_id: int, form_name: str, form: object, action: object, done: str
-         ) -> Response | tuple[str, int]:
+def _act(booking_id: int, form_name: str, form: Form,
+         action: Callable[[MentorBooking], object], done: str) -> Response | tuple[str, int]:
     booking = _visible_booking(booking_id)
-    try:
-        if not form.validate_on_submit():  # type: ignore[attr-defined]
-            raise ValidationError(next(iter(form.errors.values()))[0])  # type: ignore[attr-defined]
-        action(booking)  # type: ignore[operator]
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _booking_page(db.session.get(MentorBooking, booking_id), exc.status,
+    with refusal() as attempt:
+        if not form.validate_on_submit():
+            raise ValidationError(next(iter(form.errors.values()))[0])
+        action(booking)
+    if attempt.error is not None:
+        return _booking_page(_visible_booking(booking_id), attempt.error.status,
                              **{form_name: form})
-    db.session.commit()
     flash(done, "success")
     return redirect(url_for("mentoring.booking", booking_id=booking_id))
 

@@ -38,7 +38,6 @@ def import_coaches() -> str | Response | tuple[str, int]:
                                        confirm=ConfirmForm()), 400
             # One pending file per admin: a new upload replaces the previous one.
             pending = keep_pending(company_id, current_user.id, KIND, filename, text)
-            db.session.commit()
             return redirect(url_for("mentors.import_coaches_preview", pending_id=pending.id))
     return render_template("pathways/mentoring/coach_import.html", form=form,
                            columns=coach_import.COLUMNS, currency=current_company().currency), (
@@ -56,7 +55,6 @@ def import_coaches_preview(pending_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST" and confirm.validate_on_submit() and plan.ok:
         count = coach_import.apply(current_user, plan)
         db.session.delete(pending)
-        db.session.commit()
         flash(f"Imported {count} coaches ({plan.creates} new, {plan.updates} updated). Add "
               "their weekly hours so people can book them.", "success")
         return redirect(url_for("mentors.coaches", kind="external"))

@@ -10,17 +10,17 @@ from typing import Any
 
 from babel.numbers import get_currency_precision
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.models import utcnow
 from app.money import from_minor
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import refusal
 from pathways.capabilities.models import Capability, Framework
 
 from . import availability as mentor_availability  # `availability` is a page of this module
@@ -33,22 +33,13 @@ bp = Blueprint("mentors", __name__, url_prefix="/mentoring")
 
 def _manageable(mentor_id: int) -> MentorProfile:
     mentor = get_or_404(MentorProfile, mentor_id)
-    if mentor.user_id != current_user.id and not current_user.has_role("admin"):
-        abort(403)
+    mentors.check_can_manage(current_user, mentor)  # a refusal is the 403 page
     return mentor
 
 
 def _profile_data(form: MentorProfileForm) -> mentors.ProfileData:
     return mentors.ProfileData(form.timezone.data or "", form.monthly_cap.data or 0,
                                form.session_minutes.data or 60, form.bio.data, form.active.data)
-
-
-def _field_error(form: object, exc: DomainError) -> None:
-    target = getattr(form, exc.field or "", None)
-    if target is None or not hasattr(target, "errors"):
-        flash(exc.message, "error")
-    else:
-        target.errors = [*target.errors, exc.message]
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -61,13 +52,9 @@ def profile() -> str | Response | tuple[str, int]:
     if mine is None and request.method == "GET":
         form.timezone.data = current_company().timezone
     if form.validate_on_submit():
-        try:
+        with refusal(form) as attempt:
             mine = mentors.opt_in(current_user, _profile_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash("Your mentor profile is saved." if mine.active else
                   "Mentoring paused: nobody can book you until you tick 'Taking bookings'.",
                   "success")
@@ -105,13 +92,10 @@ def offer(mentor_id: int) -> Response:
         flash("Choose a capability and a level.", "error")
         return _back_to(mentor)
     cap = get_or_404(Capability, form.capability_id.data)
-    try:
+    with refusal() as attempt:
         mentors.offer_capability(current_user, mentor, cap, form.level.data or 0)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not attempt.ok:
         return _back_to(mentor)
-    db.session.commit()
     flash(f"{mentor.name} offers {cap.name} up to level {form.level.data}.", "success")
     return _back_to(mentor)
 
@@ -123,12 +107,10 @@ def withdraw(mentor_id: int, capability_id: int) -> Response:
     cap = get_or_404(Capability, capability_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as attempt:
         mentors.withdraw_capability(current_user, mentor, cap.id)
-    except DomainError as exc:
-        flash(exc.message, "error")
+    if not attempt.ok:
         return _back_to(mentor)
-    db.session.commit()
     flash(f"{cap.name} is no longer offered.", "success")
     return _back_to(mentor)
 
@@ -169,17 +151,13 @@ def availability(mentor_id: int) -> tuple[str, int]:
     return _availability(_manageable(mentor_id))
 
 
-def _add_availability(mentor: MentorProfile, form: Any, save: Callable[[], None],
+def _add_availability(mentor: MentorProfile, form: Any, save: Callable[[], object],
                       added: Callable[[], str], form_name: str) -> Response | tuple[str, int]:
     """Validate an availability form, save it, and say what was added (or show the error)."""
     if form.validate_on_submit():
-        try:
+        with refusal(form) as attempt:
             save()
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Added {added()}.", "success")
             return redirect(url_for("mentors.availability", mentor_id=mentor.id))
     return _availability(mentor, status=400, **{form_name: form})
@@ -213,14 +191,15 @@ def add_one_off(mentor_id: int) -> Response | tuple[str, int]:
 @login_required
 def remove(mentor_id: int, kind: str, row_id: int) -> Response:
     mentor = _manageable(mentor_id)
-    model = {"weekly": AvailabilityRule, "one-off": OneOffSlot}.get(kind)
-    if model is None or not ConfirmForm().validate_on_submit():
-        abort(404 if model is None else 400)
-    row = get_or_404(model, row_id)
+    if kind not in ("weekly", "one-off"):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    row: AvailabilityRule | OneOffSlot = (get_or_404(AvailabilityRule, row_id) if kind == "weekly"
+                                          else get_or_404(OneOffSlot, row_id))
     if row.mentor_id != mentor.id:
         abort(404)
     mentor_availability.remove_availability(current_user, mentor, row)
-    db.session.commit()
     flash("Removed; sessions already booked stay booked.", "success")
     return redirect(url_for("mentors.availability", mentor_id=mentor.id))
 
@@ -248,6 +227,10 @@ def coaches() -> str:
                MentorBooking.starts_at >= lo).group_by(MentorBooking.mentor_id)).all())
     return render_template("pathways/mentoring/coaches.html", page=page, kind=kind,
                            counts=counts)
+
+
+# The service names the rate in minor units; the form asks for it in the currency's units.
+_COACH_FIELDS = {"hourly_rate_minor": "hourly_rate"}
 
 
 def _coach_data(form: CoachForm) -> mentors.CoachData:
@@ -285,14 +268,9 @@ def _coach_form(mentor: MentorProfile | None) -> Response | tuple[str, int]:
             form.hourly_rate.data = from_minor(mentor.hourly_rate_minor,
                                                mentor.currency or current_company().currency)
     if form.validate_on_submit():
-        try:
+        with refusal(form, fields=_COACH_FIELDS) as attempt:
             mentor = mentors.save_coach(current_user, _coach_data(form), mentor)
-        except DomainError as exc:
-            db.session.rollback()
-            _field_error(form, exc if exc.field != "hourly_rate_minor" else type(exc)(
-                exc.message, "hourly_rate"))
-        else:
-            db.session.commit()
+        if attempt.ok and mentor is not None:
             flash(f"{mentor.name} is saved.", "success")
             return redirect(url_for("mentors.coach", mentor_id=mentor.id))
     return render_template("pathways/mentoring/coach_form.html", form=form, mentor=mentor,

@@ -13,7 +13,7 @@ from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from pathways.capabilities import levels
 from pathways.catalogue import completions
-from pathways.learning import builder, enrolments
+from pathways.learning import builder, completing, enrolments, progress
 from pathways.learning.builder import StepData
 from pathways.learning.models import Enrolment, StepCompletion
 from tests.pathways.catalogue.conftest import JPEG, PDF, PNG, make_offering  # noqa: F401  (fixtures)
@@ -138,18 +138,18 @@ def test_completing_steps_in_order_produces_evidence_and_completes_the_enrolment
 
 def test_with_verification_required_the_manager_confirms_and_the_evidence_follows(story):
     s = story
-    enrolments.set_verification(admin_of(s["acme"]), True)
+    completing.set_verification(admin_of(s["acme"]), True)
     enrolment = enrolments.enrol_self(s["ada"], s["path"])
     steps = sorted(s["path"].steps, key=lambda x: x.position)
     done = enrolments.complete_step(s["ada"], enrolment, steps[0], note="Finished")
     db.session.commit()
     assert done.status == "pending" and levels.current_level(s["ada"], s["testing"]) == 0
-    assert enrolments.pending_for(s["morgan"]) == [done]
+    assert completing.pending_for(s["morgan"]) == [done]
     with pytest.raises(PermissionDenied):
-        enrolments.verify_completion(s["ada"], done)
+        completing.verify_completion(s["ada"], done)
     with pytest.raises(PermissionDenied):
-        enrolments.verify_completion(s["cy"], done)
-    enrolments.verify_completion(s["morgan"], done)
+        completing.verify_completion(s["cy"], done)
+    completing.verify_completion(s["morgan"], done)
     db.session.commit()
     assert levels.current_level(s["ada"], s["testing"]) == 3
     # The practice task marked by the manager is manager evidence of level 3 (already there).
@@ -207,7 +207,7 @@ def test_a_manager_sees_the_pathways_of_their_reports(story):
     first = sorted(s["path"].steps, key=lambda x: x.position)[0]
     enrolments.complete_step(enrolment.user, enrolment, first)
     db.session.commit()
-    rows = enrolments.team_enrolments(s["morgan"])
+    rows = progress.team_enrolments(s["morgan"])
     assert [(r.person, r.pathway, r.done, r.required) for r in rows] == [
         ("Ada", "Testing journey", 1, 2), ("Bob", "Testing journey", 0, 2)]  # not Cy
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.auth import service as accounts
 from app.extensions import db
 from app.models import PendingImport
-from pathways.learning import enrolments
+from pathways.learning import completing, enrolments
 from pathways.learning.builder import StepData
 from tests.pathways.catalogue.conftest import PDF, make_offering, make_provider  # noqa: F401  (fixtures)
 from tests.pathways.conftest import admin_of
@@ -30,7 +30,7 @@ def test_foreign_ids_are_404_everywhere(app, client, auth, make_company, make_us
     path = make_pathway(acme, "Path", [StepData("offering", offering_id=offering.id),
                                        StepData("reading", "Read", url="https://r.test")])
     enrolment = enrolments.enrol_self(ada, path)
-    enrolments.set_verification(admin_of(acme), True)
+    completing.set_verification(admin_of(acme), True)
     done = enrolments.complete_step(ada, enrolment, path.steps[0], "note",
                                          certificate=(PDF, "c.pdf"))
     pending = PendingImport(company_id=acme.id, created_by_id=boss.id, kind="offerings",

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from pathways.learning import enrolments
+from pathways.learning import completing, enrolments
 from pathways.learning.builder import StepData
 from pathways.learning.models import StepCompletion
 from tests.pathways.conftest import admin_of
@@ -28,7 +28,7 @@ def story(make_company, make_user, make_capability, make_pathway):  # noqa: F811
     testing = make_capability(acme, "Testing")
     path = make_pathway(acme, "Testing journey", [StepData(
         "practice", "Write the test plan", capability_id=testing.id, to_level=3)])
-    enrolments.set_verification(admin_of(acme), True)
+    completing.set_verification(admin_of(acme), True)
     enrolment = enrolments.enrol_self(ada, path)
     db.session.commit()
     return dict(morgan=morgan, ada=ada, path=path, enrolment=enrolment)

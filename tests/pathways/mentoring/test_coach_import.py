@@ -142,3 +142,38 @@ def test_cli_imports_with_a_progress_bar_or_lists_problems(app, acme, admin, cap
     assert "Importing coaches" in result.output
     assert "Imported 2 coaches (2 new, 0 updated)." in result.output
     assert len(coaches()) == 2
+
+
+def test_nul_bytes_and_overlong_values_are_refused_with_their_row(acme, admin, cap,
+                                                                  make_capability):
+    _setup(acme, make_capability)
+    before = db_fingerprint()
+    text = ("name,email,hourly_rate_minor,timezone,organisation,bio\n"
+            "Cora Coach,cora@coaching.test,12000,Europe/Berlin,Coachery,fine\n"
+            "Nul Coach,nul@coaching.test,12000,Europe/Berlin,Coach\x00ery,\n"
+            f"Long Coach,long@coaching.test,12000,Europe/Berlin,{'x' * 201},\n"
+            f"Wordy Coach,wordy@coaching.test,12000,Europe/Berlin,,{'y' * 2001}\n")
+    plan = ci.parse(acme.id, text)
+    assert [(e.row, e.field) for e in plan.errors] == [
+        (3, "organisation"), (4, "organisation"), (5, "bio")]
+    assert "NUL" in plan.errors[0].message
+    assert db_fingerprint() == before
+    # A NUL outside any checked value (here in the header) refuses the whole file.
+    header = ci.parse(acme.id, "name,email,hourly_rate_minor,timezone,\x00\n"
+                               "Cora Coach,cora@coaching.test,12000,Europe/Berlin,\n")
+    assert not header.ok
+
+
+def test_the_coach_form_refuses_nul_and_overlong_text(app, acme, admin):
+    client = app.test_client()
+    client.post("/login", data={"email": admin.email, "password": "correct-horse-battery"})
+    before = db_fingerprint()
+    base = {"name": "Cora Coach", "email": "cora@coaching.test", "hourly_rate": "120",
+            "timezone": "Europe/Berlin", "monthly_cap": "4", "session_minutes": "60",
+            "active": "y"}
+    for change, shown in (({"name": "Co\x00ra"}, "NUL character"),
+                          ({"organisation": "x" * 201}, "200 characters")):
+        response = client.post("/mentoring/coaches/new", data=base | change)
+        assert response.status_code == 400, change
+        assert shown in response.get_data(as_text=True)
+    assert db_fingerprint() == before
