@@ -71,15 +71,3 @@ class KeyedForm(Form):
         super().__init__(*args, **kwargs)
         if not self.key.data:
             self.key.data = uuid.uuid4().hex
-
-
-class TextForm(Form):
-    """A form whose text fields refuse NUL characters, which PostgreSQL cannot store."""
-
-    def validate(self, extra_validators: object = None) -> bool:
-        ok: bool = super().validate(extra_validators)
-        for item in self:
-            if isinstance(item.data, str) and "\x00" in item.data:
-                item.errors = [*item.errors, "Remove the NUL character from this text."]
-                ok = False
-        return ok

@@ -15,12 +15,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import MultiCheckboxField, TextForm, as_choices, int_or_none
+from app.forms import Form, MultiCheckboxField, as_choices, int_or_none
 
 from .models import STEP_KIND_LABELS
 
 
-class PathwayForm(TextForm):
+class PathwayForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
     target_role_id = SelectField("Toward role", coerce=int_or_none, validate_choice=False)
@@ -29,7 +29,7 @@ class PathwayForm(TextForm):
     self_enrol = BooleanField("Employees may enrol themselves", default=True)
 
 
-class StepForm(TextForm):
+class StepForm(Form):
     kind = SelectField("Kind", choices=as_choices(list(STEP_KIND_LABELS.items())))
     offering_id = SelectField("Offering", coerce=int_or_none, validate_choice=False,
                               description="For an offering step.")
@@ -48,7 +48,7 @@ class StepForm(TextForm):
     prerequisite_ids = SelectMultipleField("Needs first", coerce=int, validate_choice=False)
 
 
-class AssignPathwayForm(TextForm):
+class AssignPathwayForm(Form):
     emails = TextAreaField("People", validators=[Optional(), Length(max=20_000)],
                            description="E-mail addresses, one per line or comma-separated.")
     team_ids = SelectMultipleField("Whole teams", coerce=int, validate_choice=False,
@@ -57,7 +57,7 @@ class AssignPathwayForm(TextForm):
     due_date = DateField("Due date", validators=[Optional()])
 
 
-class CompleteStepForm(TextForm):
+class CompleteStepForm(Form):
     note = TextAreaField("Note", validators=[Optional(), Length(max=4000)],
                          description="What you did or learned.")
     link = StringField("Link", validators=[Optional(), Length(max=500)],
@@ -66,13 +66,13 @@ class CompleteStepForm(TextForm):
                             description="PDF, PNG or JPEG, at most 5 MB.")
 
 
-class SettingsForm(TextForm):
+class SettingsForm(Form):
     require_manager_verification = BooleanField(
         "Managers verify completed steps before they count as evidence")
 
 
 
-class TeamAssignForm(TextForm):
+class TeamAssignForm(Form):
     """A manager assigns a published pathway to some or all of their direct reports."""
 
     pathway_id = SelectField("Pathway", coerce=int_or_none, validate_choice=False,

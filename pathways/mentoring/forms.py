@@ -18,13 +18,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import TextForm, as_choices, int_or_none
+from app.forms import Form, as_choices, int_or_none
 from app.validators import EmailAddress
 
 from .mentors import MAX_CAP, SESSION_LENGTHS, WEEKDAYS, timezone_names
 
 
-class MentorProfileForm(TextForm):
+class MentorProfileForm(Form):
     timezone = SelectField("Time zone", validators=[DataRequired()],
                            description="Your availability is entered in this time zone.")
     monthly_cap = IntegerField("Sessions per month at most", default=4,
@@ -50,7 +50,7 @@ class CoachForm(MentorProfileForm):
                                            NumberRange(min=0.01, max=1_000_000)])
 
 
-class OfferForm(TextForm):
+class OfferForm(Form):
     capability_id = SelectField("Capability", coerce=int_or_none, validate_choice=False,
                                 validators=[DataRequired("Choose a capability.")])
     level = SelectField("Level offered", coerce=int_or_none, validate_choice=False,
@@ -58,19 +58,19 @@ class OfferForm(TextForm):
                         description="The level you can take someone up to.")
 
 
-class RuleForm(TextForm):
+class RuleForm(Form):
     weekday = SelectField("Day", coerce=int, choices=as_choices(list(enumerate(WEEKDAYS))))
     start_time = TimeField("From", validators=[InputRequired("Give a start time.")])
     end_time = TimeField("Until", validators=[InputRequired("Give an end time.")])
 
 
-class OneOffForm(TextForm):
+class OneOffForm(Form):
     date = DateField("Date", validators=[InputRequired("Choose a date.")])
     start_time = TimeField("From", validators=[InputRequired("Give a start time.")])
     end_time = TimeField("Until", validators=[InputRequired("Give an end time.")])
 
 
-class BookForm(TextForm):
+class BookForm(Form):
     starts_at = HiddenField(validators=[DataRequired("Choose a slot.")])
     capability_id = SelectField("About", coerce=int_or_none, validate_choice=False,
                                 validators=[Optional()])
@@ -81,19 +81,19 @@ class BookForm(TextForm):
     step_id = HiddenField()
 
 
-class CancelForm(TextForm):
+class CancelForm(Form):
     reason = TextAreaField("Reason (optional, shared with the other person)",
                            validators=[Optional(), Length(max=1000)])
 
 
-class FeedbackForm(TextForm):
+class FeedbackForm(Form):
     rating = RadioField("How useful was the session?", coerce=int_or_none,
                         choices=as_choices([(n, f"{'★' * n} {n} of 5") for n in range(1, 6)]),
                         validators=[InputRequired("Choose 1 to 5 stars.")])
     text = TextAreaField("Feedback for the mentor", validators=[Optional(), Length(max=2000)])
 
 
-class AttestForm(TextForm):
+class AttestForm(Form):
     capability_id = SelectField("Capability", coerce=int_or_none, validate_choice=False,
                                 validators=[DataRequired("Choose a capability.")])
     level = SelectField("Level shown", coerce=int_or_none, validate_choice=False,
