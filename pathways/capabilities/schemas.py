@@ -14,7 +14,7 @@ SourceName = Literal["self", "peer", "manager", "mentor", "offering", "external"
 MAX_LEVEL = 10  # a scale has 2 to 10 levels (frameworks.create_scale)
 LevelNumber = Annotated[int, Field(ge=1, le=MAX_LEVEL)]
 Descriptors = Annotated[dict[Annotated[str, Field(pattern=r"^[0-9]{1,2}$")],
-                             Annotated[str, max_chars(2000)]],
+                             Annotated[str, max_chars(5000)]],
                         Field(max_length=MAX_LEVEL,
                               description="per-level descriptors: {\"1\": \"…\", \"2\": \"…\"}")]
 
