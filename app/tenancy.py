@@ -25,7 +25,7 @@ def current_company() -> Company:
     return company
 
 
-def scoped(model: type[M], company_id: int | None = None) -> Select[tuple[M]]:
+def scoped(model: type[M], company_id: int | None = None) -> Select[M]:
     """`SELECT model WHERE company_id = <current company>`."""
     cid = company_id if company_id is not None else current_company().id
     return select(model).where(model.company_id == cid)  # type: ignore[attr-defined]

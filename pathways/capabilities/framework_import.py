@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -290,8 +290,8 @@ def parse_json(company_id: int, text: str, framework_name: str | None = None,
         return fail(f"Not valid JSON: {exc}.")
     if not isinstance(doc, dict) or not isinstance(doc.get("categories"), list):
         return fail("The JSON must be an object with 'framework', 'scale' and 'categories'.")
-    fw = doc.get("framework") if isinstance(doc.get("framework"), dict) else {}
-    sc = doc.get("scale") if isinstance(doc.get("scale"), dict) else {}
+    fw: dict[str, Any] = doc["framework"] if isinstance(doc.get("framework"), dict) else {}
+    sc: dict[str, Any] = doc["scale"] if isinstance(doc.get("scale"), dict) else {}
     plan = FrameworkPlan(str(framework_name or fw.get("name") or "").strip(),
                          str(scale_name or sc.get("name") or "").strip() or None,
                          description=_text_or_none(fw.get("description")))
@@ -303,7 +303,7 @@ def parse_json(company_id: int, text: str, framework_name: str | None = None,
             plan.scale_levels = [LevelData(int(x["level"]), str(x["name"]).strip(),
                                            _text_or_none(x.get("descriptor")))
                                  for x in sc["levels"]]
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # 1e999 is a float: inf
             plan.errors.append(RowError(0, "scale", "Each scale level needs 'level' and 'name'."))
             return plan
     raw: list[tuple[int, dict[str, Any]]] = []
@@ -411,7 +411,7 @@ def apply(actor: User, plan: FrameworkPlan, progress: Callable[[int], None] | No
 
 # --- export ------------------------------------------------------------------------------------
 
-def _capabilities(framework: Framework) -> list[Any]:
+def _capabilities(framework: Framework) -> Sequence[Any]:
     return db.session.execute(
         select(Category.name.label("category"), Capability.name, Capability.description,
                Capability.external_id, Capability.descriptors, Capability.retired_at)

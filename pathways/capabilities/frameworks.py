@@ -209,7 +209,7 @@ def set_retired(actor: User, cap: Capability, retired: bool) -> None:
 
 def capability_query(company_id: int, q: str | None = None, framework_id: int | None = None,
                      category_id: int | None = None, include_retired: bool = False
-                     ) -> Select[tuple[Capability]]:
+                     ) -> Select[Capability]:
     """Capabilities for lists and pickers: search name and external id, ordered by name."""
     query = select(Capability).where(Capability.company_id == company_id)
     if framework_id:
@@ -252,7 +252,7 @@ def change_scale(actor: User, framework: Framework, scale: Scale, mapping: dict[
             .values({col.key: case(mapping, value=col, else_=col)})
             .execution_options(synchronize_session=False))
         if model is Assessment:
-            translated = result.rowcount or 0
+            translated = getattr(result, "rowcount", 0) or 0
     db.session.execute(
         update(LevelChange)
         .where(LevelChange.capability_id.in_(caps), LevelChange.previous_level > 0)

@@ -3,15 +3,17 @@ requests, and company coverage for admins and executives."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.access import MANAGER, SELF, may_rate, may_see
 from app.errors import ValidationError
 from app.extensions import db
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.models import Team, User
 from app.tenancy import current_company, get_or_404, scoped
 from app.uow import refusal
@@ -26,10 +28,11 @@ MIN_GROUP = 5  # team aggregates are hidden below 5 people
 
 def _choices(person: User, role_gaps: list[gaps.Gap], extra: list[int]) -> list[tuple[int, str]]:
     ids = {g.capability_id for g in role_gaps} | set(extra)
-    caps = db.session.scalars(select(Capability).where(
+    if not ids:
+        return []
+    return [(c.id, c.name) for c in db.session.scalars(select(Capability).where(
         Capability.company_id == person.company_id, Capability.id.in_(ids),
-        Capability.retired_at.is_(None)).order_by(Capability.name)) if ids else []
-    return [(c.id, c.name) for c in caps]
+        Capability.retired_at.is_(None)).order_by(Capability.name))]
 
 
 def _level_choices(company_id: int) -> list[tuple[int, str]]:
@@ -44,7 +47,7 @@ def _first_error(form: Form, default: str) -> str:
                  if errors and name not in ("capability_id", "level", "csrf_token")), default)
 
 
-def _profile(person: User) -> dict[str, object]:
+def _profile(person: User) -> dict[str, Any]:
     """Everything the capability page of one person shows."""
     assignment = roles.assignment(person)
     role = assignment.role if assignment else None
@@ -59,10 +62,11 @@ def _profile(person: User) -> dict[str, object]:
         "current_gaps": current_gaps, "target_gaps": target_gaps,
         "readiness": gaps.readiness_of(current_gaps),
         "target_readiness": gaps.readiness_of(target_gaps),
+        # Gaps exist only against a role, so `role`/`target` is set whenever its gaps are.
         "current_chart": charts.gap_chart(current_gaps, top, f"{person.name}: levels against "
-                                          f"{role.title}") if current_gaps else None,
+                                          f"{role.title}") if current_gaps and role else None,
         "target_chart": charts.gap_chart(target_gaps, top, f"{person.name}: levels against "
-                                         f"{target.title}") if target_gaps else None,
+                                         f"{target.title}") if target_gaps and target else None,
         "choices": _choices(person, current_gaps + target_gaps, list(views)),
     }
 
@@ -75,8 +79,8 @@ def mine() -> str:
     assess.capability_id.choices = ask.capability_id.choices = context["choices"]
     assess.level.choices = _level_choices(current_user.company_id)
     role = context["role"]
-    target.target_role_id.choices = [("", "No target role")] + [
-        (r.id, r.title) for r in roles.moves_from(role.id if role else None)]
+    target.target_role_id.choices = [("", "No target role"), *(
+        (r.id, r.title) for r in roles.moves_from(role.id if role else None))]
     target.target_role_id.data = context["target"].id if context["target"] else ""
     return render_template("pathways/capabilities/me.html", assess=assess, ask=ask, target_form=target,
                            requests=ratings.open_for(current_user), **context)
@@ -110,7 +114,7 @@ def _rater(email: str | None) -> User | None:
     if not email:
         return None
     email = email.strip().lower()
-    rater = db.session.scalar(scoped(User).where(User.email == email))
+    rater: User | None = db.session.scalar(scoped(User).where(User.email == email))
     if rater is None:
         raise ValidationError(f"Nobody in {current_company().name} has the e-mail {email}.",
                               "rater_email")

@@ -3,9 +3,11 @@ who holds which role."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -187,7 +189,8 @@ def people() -> str:
         query = query.where(RoleAssignment.role_id.is_(None))
     if request.args.get("q"):
         query = query.where(contains_text(request.args["q"], User.name))
-    page = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    # Flask-SQLAlchemy's paginate is typed for one-entity selects; it counts this one alike.
+    page = db.paginate(cast("Select[Any]", query), page=_page(), per_page=50, error_out=False)
     rows = db.session.execute(query.limit(50).offset((page.page - 1) * 50)).all()
     return render_template("pathways/capabilities/roles/people.html", rows=rows, page=page,
                            roles=_all_roles(), args=request.args, confirm=ConfirmForm())

@@ -102,7 +102,7 @@ def _hours(raw: str) -> float:
         raise DomainError(f"'{raw}' is not a number of hours.", "duration_hours") from exc
 
 
-def check_header(reader: csv.DictReader, required: Sequence[str],  # type: ignore[type-arg]
+def check_header(reader: csv.DictReader[str], required: Sequence[str],
                  columns: Sequence[str]) -> str | None:
     """Normalise the reader's header (trimmed, lower case) or say what is wrong with it."""
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]

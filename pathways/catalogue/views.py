@@ -6,14 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.errors import ValidationError
 from app.extensions import db
 from app.forms import ConfirmForm, CsvFileForm, as_choices
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.money import from_minor, to_minor
