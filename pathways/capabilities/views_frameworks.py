@@ -18,7 +18,7 @@ from app.models import PendingImport
 from app.tenancy import current_company, get_or_404, scoped
 from app.uow import refusal
 
-from . import framework_import, frameworks
+from . import framework_export, framework_import, frameworks
 from .forms import CapabilityForm, FrameworkForm, FrameworkImportForm, ScaleChangeForm, ScaleForm
 from .models import Capability, Framework, Scale
 
@@ -135,9 +135,9 @@ def export(framework_id: int, fmt: str) -> Response:
     fw = get_or_404(Framework, framework_id)
     filename = "".join(ch if ch.isalnum() else "-" for ch in fw.name.lower()) + f".{fmt}"
     if fmt == "csv":
-        header, rows = framework_import.export_rows(fw)
+        header, rows = framework_export.export_rows(fw)
         return csv_response(filename, header, rows)
-    body = json.dumps(framework_import.export_json(fw), ensure_ascii=False, indent=2)
+    body = json.dumps(framework_export.export_json(fw), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
