@@ -21,6 +21,13 @@ from app.extensions import db
 from app.models import Company
 
 
+def _acme() -> Company:
+    """The demo company the benchmarks run on (`make bench` seeds it first)."""
+    acme: Company | None = db.session.scalar(select(Company).where(Company.slug == "acme"))
+    assert acme is not None, "seed the demo data first"
+    return acme
+
+
 def _timed(fn: Callable[[], Any], repeat: int) -> dict[str, float]:
     fn()  # warm up: templates compiled, caches filled
     runs = []
@@ -78,7 +85,7 @@ def coverage_all(app: Flask, repeat: int = 10) -> dict[str, float]:
     from . import gaps
 
     with app.app_context():
-        acme = db.session.scalar(select(Company).where(Company.slug == "acme"))
+        acme = _acme()
         result = _timed(lambda: gaps.coverage(acme.id), repeat)
         by_team = _timed(lambda: gaps.coverage(acme.id, by_team=True), repeat)
         return result | {"by_team_median_ms": by_team["median_ms"]}

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from .gaps import CoverageRow, Gap
+
 ACCENT = "#1f6f63"
 TARGET = "#9fb8b3"
 TRACK = "#eef2f1"
@@ -80,13 +82,13 @@ def level_bars(bars: Sequence[Bar], max_value: float, title: str, width: int = 6
     return Markup("".join(parts))
 
 
-def gap_chart(gaps: Sequence[object], max_level: int, title: str) -> Markup:
+def gap_chart(gaps: Sequence[Gap], max_level: int, title: str) -> Markup:
     """Current level against the role's target for each requirement (`pathways.capabilities.gaps.Gap`)."""
-    return level_bars([Bar(g.name, g.level, g.target) for g in gaps],  # type: ignore[attr-defined]
+    return level_bars([Bar(g.name, g.level, g.target) for g in gaps],
                       max_level, title)
 
 
-def coverage_bars(rows: Sequence[object], title: str) -> Markup:
+def coverage_bars(rows: Sequence[CoverageRow], title: str) -> Markup:
     """Coverage share per capability (0–100 %) from `pathways.capabilities.gaps.CoverageRow`."""
-    return level_bars([Bar(r.name, round((r.coverage or 0) * 100), 100)  # type: ignore[attr-defined]
+    return level_bars([Bar(r.name, round((r.coverage or 0) * 100), 100)
                        for r in rows], 100, title, unit="%")

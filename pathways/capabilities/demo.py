@@ -184,7 +184,10 @@ def _people(world: DemoWorld, rng: random.Random, role_rows: dict[str, Any],
     start = today - timedelta(days=548)  # 18 months
     now = utcnow()
     next_id = (db.session.scalar(select(func.max(Assessment.id))) or 0) + 1
-    assignments, evidence, changes, current = [], [], [], []
+    assignments: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
     for person in people:
         title = "Software Engineer" if person.email == "employee@acme.test" else _role_for(
             person.job_title)
@@ -232,7 +235,8 @@ def _bulk(model: Any, rows: list[dict[str, Any]]) -> None:
         return
     columns = list(rows[0])
     db.session.flush()
-    cursor = db.session.connection().connection.driver_connection.cursor()
+    driver: Any = db.session.connection().connection.driver_connection  # psycopg's, for COPY
+    cursor = driver.cursor()
     names = ", ".join(columns)
     with cursor.copy(f"COPY {model.__tablename__} ({names}) FROM STDIN") as copy:
         for row in rows:
@@ -252,7 +256,7 @@ def _history(rng: random.Random, user_id: int, manager_id: int, admin_id: int,
         level = min(5, level + rng.choice((0, 1, 1)))
         story.append((rng.choice(("manager", "offering", "mentor", "peer", "self", "manager")),
                       level))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for source, lv in story:
         author = {"self": user_id, "manager": manager_id, "peer": rng.choice(colleagues)}.get(
             source, admin_id)

@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from typing import Any
+
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import Form as BaseForm
 from app.forms import int_or_none
 
+NUL_MESSAGE = "Remove the NUL character (\\0): it cannot be stored."
 
-class ScaleForm(FlaskForm):
+
+class Form(BaseForm):
+    """The room's form base: no text field takes a NUL byte (PostgreSQL cannot store one), and
+    the error sits next to the field that had it."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok: bool = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, NUL_MESSAGE]
+                ok = False
+        return ok
+
+
+class ScaleForm(Form):
     name = StringField("Scale name", validators=[DataRequired(), Length(max=120)])
     levels = TextAreaField(
-        "Levels", validators=[DataRequired()],
+        "Levels", validators=[DataRequired(), Length(max=20_000)],
         description="One level per line, lowest first, as 'Name: what it looks like'.")
 
 
-class FrameworkForm(FlaskForm):
+class FrameworkForm(Form):
     name = StringField("Framework name", validators=[DataRequired(), Length(max=120)])
     scale_id = SelectField("Scale", coerce=int_or_none, validate_choice=False,
                            validators=[DataRequired("Choose a scale.")])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class CapabilityForm(FlaskForm):
+class CapabilityForm(Form):
     category = StringField("Category", validators=[DataRequired(), Length(max=120)],
                            description="An existing category, or a new one to create.")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
@@ -32,11 +49,11 @@ class CapabilityForm(FlaskForm):
     external_id = StringField("External id", validators=[Optional(), Length(max=300)],
                               description="ESCO URI, SFIA code or your own reference.")
     descriptors = TextAreaField(
-        "Level descriptors", validators=[Optional()],
+        "Level descriptors", validators=[Optional(), Length(max=20_000)],
         description="Optional: one line per level, lowest first; leave a line empty to skip.")
 
 
-class FrameworkImportForm(FlaskForm):
+class FrameworkImportForm(Form):
     file = FileField("CSV or JSON file", validators=[
         FileRequired("Choose a CSV or JSON file."),
         FileAllowed(["csv", "txt", "json"], "Upload a .csv or .json file.")])
@@ -48,12 +65,12 @@ class FrameworkImportForm(FlaskForm):
                         "company's only scale, or the standard 1–5 scale.")
 
 
-class ScaleChangeForm(FlaskForm):
+class ScaleChangeForm(Form):
     scale_id = SelectField("New scale", coerce=int_or_none, validate_choice=False,
                            validators=[DataRequired("Choose a scale.")])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=160)])
     family = StringField("Family", validators=[Optional(), Length(max=120)],
                          description="e.g. Engineering, Data, Product.")
@@ -62,20 +79,20 @@ class RoleForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class CopyRoleForm(FlaskForm):
+class CopyRoleForm(Form):
     title = StringField("Title of the copy", validators=[DataRequired(), Length(max=160)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     to_role_id = SelectField("Next role", coerce=int_or_none, validate_choice=False,
                              validators=[DataRequired("Choose a role.")])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     role_id = SelectField("Role", coerce=int_or_none, validate_choice=False)
 
 
-class AssessForm(FlaskForm):
+class AssessForm(Form):
     capability_id = SelectField("Capability", coerce=int_or_none, validate_choice=False,
                                 validators=[DataRequired("Choose a capability.")])
     level = SelectField("Level", coerce=int_or_none, validate_choice=False,
@@ -84,7 +101,7 @@ class AssessForm(FlaskForm):
                          description="What you did that shows this level.")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     capability_id = SelectField("Capability", coerce=int_or_none, validate_choice=False,
                                 validators=[DataRequired("Choose a capability.")])
     rater_email = StringField("Ask", validators=[Optional(), Length(max=254)],
@@ -93,5 +110,5 @@ class RequestForm(FlaskForm):
     note = TextAreaField("Message", validators=[Optional(), Length(max=2000)])
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     target_role_id = SelectField("Target role", coerce=int_or_none, validate_choice=False)

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from app import audit
+from app.csvout import DANGEROUS
 from app.extensions import db
 from app.models import User, utcnow
 from app.people.importer import RowError
@@ -34,6 +35,8 @@ BASE_COLUMNS = ("category", "name", "description", "external_id")
 MAX_ROWS = 100_000
 CHUNK = 2000
 TRUE = {"yes", "y", "true", "1", "retired"}
+DESCRIPTOR_MAX = 5000  # each level descriptor, as in `frameworks`
+TEXT_LIMITS = {"category": 120, "name": 200, "description": 5000, "external_id": 300}
 
 
 @dataclass
@@ -44,6 +47,7 @@ class FrameworkPlan:
     description: str | None = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    rows_raw: list[tuple[int, dict[str, Any]]] = field(default_factory=list, repr=False)
     creates: int = 0
     updates: int = 0
     unchanged: int = 0
@@ -84,7 +88,54 @@ def _scale_for(company_id: int, plan: FrameworkPlan) -> tuple[Framework | None, 
     return None, scale
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only ("²".isdigit() is true, but int() refuses it)."""
+    return text.isascii() and text.isdigit() and len(text) <= 3
+
+
+def _cell(value: str | None) -> str:
+    """A CSV cell, stripped; an export's neutralised formula cell ('=…) reads back as written."""
+    value = (value or "").strip()
+    if len(value) > 1 and value[0] == "'" and value[1] in DANGEROUS:
+        return value[1:]
+    return value
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _check_text(number: int, values: dict[str, Any]) -> list[RowError]:
+    """Lengths beyond the columns and NUL characters, each naming the row and the field."""
+    errs = []
+    texts = [(name, values[name]) for name in ("category", "name", "description", "external_id")]
+    texts += [(f"level_{k}", v) for k, v in values["descriptors"].items()]
+    for name, value in texts:
+        if "\x00" in value:
+            errs.append(RowError(number, name, "Contains a NUL character (\\0); remove it."))
+        limit = TEXT_LIMITS.get(name, DESCRIPTOR_MAX)
+        if name not in ("category", "name", "external_id") and len(value) > limit:
+            errs.append(RowError(number, name, f"Must be at most {limit:,} characters."))
+    return errs
+
+
+def _check_head(plan: FrameworkPlan) -> None:
+    """The framework's and scale's own names and levels (row 0: the file)."""
+    for name, value, limit in (("framework", plan.framework_name, 120),
+                               ("scale", plan.scale_name or "", 120),
+                               ("description", plan.description or "", 5000)):
+        if "\x00" in value:
+            plan.errors.append(RowError(0, name, "Contains a NUL character (\\0); remove it."))
+        elif len(value) > limit:
+            plan.errors.append(RowError(0, name, f"Must be at most {limit} characters."))
+    for lv in plan.scale_levels or []:
+        if not lv.name or len(lv.name) > 80 or "\x00" in lv.name + (lv.descriptor or ""):
+            plan.errors.append(RowError(0, "scale", f"Level {lv.level} needs a name of at most "
+                                        "80 characters, without NUL characters."))
+
+
 def _validate(company_id: int, plan: FrameworkPlan, raw: list[tuple[int, dict[str, Any]]]) -> None:
+    _check_head(plan)
     framework, scale = _scale_for(company_id, plan)
     top = (len(plan.scale_levels) if plan.scale_levels is not None and scale is None
            else scale.max_level if scale is not None else 5)
@@ -123,6 +174,7 @@ def _validate(company_id: int, plan: FrameworkPlan, raw: list[tuple[int, dict[st
             errs.append(RowError(number, "name", "Name must be at most 200 characters."))
         if ext and len(ext) > 300:
             errs.append(RowError(number, "external_id", "External id is over 300 characters."))
+        errs.extend(_check_text(number, v))
         for key in v["descriptors"]:
             if not 1 <= int(key) <= top:
                 errs.append(RowError(number, f"level_{key}", f"The scale has levels 1 to {top}; "
@@ -178,25 +230,39 @@ def parse_csv(company_id: int, text: str, framework_name: str, scale_name: str |
         plan.errors.append(RowError(0, "framework", "Name the framework to import into."))
         return plan
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [(h or "").strip().lower() for h in reader.fieldnames or []]
+    try:
+        header = [(h or "").strip().lower() for h in reader.fieldnames or []]
+        _read_rows(plan, reader, header)
+    except csv.Error as exc:  # e.g. a field over the csv module's limit
+        plan.errors.append(RowError(reader.line_num, None, f"Not a readable CSV file: {exc}."))
+    if plan.errors or not plan.rows_raw:
+        if not plan.errors:
+            plan.errors.append(RowError(0, None, "The file has a header but no capabilities."))
+        return plan
+    _validate(company_id, plan, plan.rows_raw)
+    return plan
+
+
+def _read_rows(plan: FrameworkPlan, reader: csv.DictReader[str], header: list[str]) -> None:
+    """The CSV's rows into `plan.rows_raw` (problems with the file itself into its errors)."""
     missing = [c for c in ("category", "name") if c not in header]
     if not header or missing:
         plan.errors.append(RowError(0, None, "The first line must be the header "
                                     f"{','.join(BASE_COLUMNS)} (optionally level_1…level_N, "
                                     f"retired); missing {', '.join(missing or BASE_COLUMNS)}."))
-        return plan
+        return
     levels = [h for h in header if h.startswith("level_")]
-    bad = [h for h in levels if not h[6:].isdigit()]
+    bad = [h for h in levels if not _is_number(h[6:])]
     if bad:
         plan.errors.append(RowError(0, None, f"Column {bad[0]} must be level_ and a number."))
-        return plan
+        return
     reader.fieldnames = header
-    raw: list[tuple[int, dict[str, Any]]] = []
+    raw = plan.rows_raw
     for number, values in enumerate(reader, start=2):
         if None in values:
             plan.errors.append(RowError(number, None, "More values than columns."))
             continue
-        v = {k: (x or "").strip() for k, x in values.items()}
+        v = {k: _cell(x) for k, x in values.items()}
         if not any(v.values()):
             continue
         retired = v.get("retired")
@@ -207,12 +273,7 @@ def parse_csv(company_id: int, text: str, framework_name: str, scale_name: str |
             "retired": None if retired is None else retired.lower() in TRUE}))
         if len(raw) > MAX_ROWS:
             plan.errors.append(RowError(0, None, f"More than {MAX_ROWS} rows; split the file."))
-            return plan
-    if not raw and not plan.errors:
-        plan.errors.append(RowError(0, None, "The file has a header but no capabilities."))
-    if raw:
-        _validate(company_id, plan, raw)
-    return plan
+            return
 
 
 def parse_json(company_id: int, text: str, framework_name: str | None = None,
@@ -225,23 +286,24 @@ def parse_json(company_id: int, text: str, framework_name: str | None = None,
 
     try:
         doc = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return fail(f"Not valid JSON: {exc}.")
     if not isinstance(doc, dict) or not isinstance(doc.get("categories"), list):
         return fail("The JSON must be an object with 'framework', 'scale' and 'categories'.")
-    fw = doc.get("framework") if isinstance(doc.get("framework"), dict) else {}
-    sc = doc.get("scale") if isinstance(doc.get("scale"), dict) else {}
+    fw: dict[str, Any] = doc["framework"] if isinstance(doc.get("framework"), dict) else {}
+    sc: dict[str, Any] = doc["scale"] if isinstance(doc.get("scale"), dict) else {}
     plan = FrameworkPlan(str(framework_name or fw.get("name") or "").strip(),
                          str(scale_name or sc.get("name") or "").strip() or None,
-                         description=fw.get("description"))
+                         description=_text_or_none(fw.get("description")))
     if not plan.framework_name:
         plan.errors.append(RowError(0, "framework", "The file names no framework."))
         return plan
     if isinstance(sc.get("levels"), list) and sc["levels"]:
         try:
             plan.scale_levels = [LevelData(int(x["level"]), str(x["name"]).strip(),
-                                           x.get("descriptor")) for x in sc["levels"]]
-        except (KeyError, TypeError, ValueError):
+                                           _text_or_none(x.get("descriptor")))
+                                 for x in sc["levels"]]
+        except (KeyError, TypeError, ValueError, OverflowError):  # 1e999 is a float: inf
             plan.errors.append(RowError(0, "scale", "Each scale level needs 'level' and 'name'."))
             return plan
     raw: list[tuple[int, dict[str, Any]]] = []
@@ -259,7 +321,7 @@ def parse_json(company_id: int, text: str, framework_name: str | None = None,
                 continue
             descriptors = c.get("descriptors") or {}
             if not isinstance(descriptors, dict) or not all(
-                    str(k).isdigit() for k in descriptors):
+                    _is_number(str(k)) for k in descriptors):
                 plan.errors.append(RowError(number, "descriptors",
                                             "Descriptors map level numbers to text."))
                 descriptors = {}
@@ -345,44 +407,3 @@ def apply(actor: User, plan: FrameworkPlan, progress: Callable[[int], None] | No
     db.session.flush()
     db.session.expire_all()
     return framework
-
-
-# --- export ------------------------------------------------------------------------------------
-
-def _capabilities(framework: Framework) -> list[Any]:
-    return db.session.execute(
-        select(Category.name.label("category"), Capability.name, Capability.description,
-               Capability.external_id, Capability.descriptors, Capability.retired_at)
-        .join(Category, Category.id == Capability.category_id)
-        .where(Capability.framework_id == framework.id)
-        .order_by(Category.position, Category.name, Capability.name)).all()
-
-
-def export_csv(framework: Framework) -> str:
-    top = framework.scale.max_level
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*BASE_COLUMNS, *(f"level_{i}" for i in range(1, top + 1)), "retired"])
-    for c in _capabilities(framework):
-        d = c.descriptors or {}
-        writer.writerow([c.category, c.name, c.description or "", c.external_id or "",
-                         *(d.get(str(i), "") for i in range(1, top + 1)),
-                         "yes" if c.retired_at else ""])
-    return out.getvalue()
-
-
-def export_json(framework: Framework) -> dict[str, Any]:
-    categories: dict[str, list[dict[str, Any]]] = {
-        c.name: [] for c in db.session.scalars(select(Category).where(
-            Category.framework_id == framework.id).order_by(Category.position, Category.name))}
-    for c in _capabilities(framework):
-        categories[c.category].append({
-            "name": c.name, "description": c.description, "external_id": c.external_id,
-            "descriptors": c.descriptors or {}, "retired": c.retired_at is not None})
-    return {
-        "framework": {"name": framework.name, "description": framework.description},
-        "scale": {"name": framework.scale.name, "levels": [
-            {"level": lv.level, "name": lv.name, "descriptor": lv.descriptor}
-            for lv in framework.scale.levels]},
-        "categories": [{"name": n, "capabilities": caps} for n, caps in categories.items()],
-    }

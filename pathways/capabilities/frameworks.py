@@ -34,6 +34,9 @@ DEFAULT_LEVELS = [
 ]
 
 
+DESCRIPTOR_MAX = 5000  # each level descriptor of a capability
+
+
 @dataclass
 class LevelData:
     level: int
@@ -137,10 +140,14 @@ def _clean(framework: Framework, data: CapabilityData) -> dict[str, Any]:
     top = framework.scale.max_level
     descriptors = {str(k): v.strip() for k, v in (data.descriptors or {}).items()
                    if v and v.strip()}
-    bad = [k for k in descriptors if not k.isdigit() or not 1 <= int(k) <= top]
+    bad = [k for k in descriptors
+           if not (k.isascii() and k.isdigit() and len(k) <= 3) or not 1 <= int(k) <= top]
     if bad:
         raise ValidationError(f"Descriptors are for levels 1 to {top} of {framework.scale.name}.",
                               "descriptors")
+    if any(len(v) > DESCRIPTOR_MAX for v in descriptors.values()):
+        raise ValidationError(f"Each level descriptor must be at most {DESCRIPTOR_MAX:,} "
+                              "characters.", "descriptors")
     return {"name": _text(data.name, "name", 200, required=True),
             "description": _text(data.description, "description", 5000),
             "external_id": _text(data.external_id, "external_id", 300),
@@ -202,7 +209,7 @@ def set_retired(actor: User, cap: Capability, retired: bool) -> None:
 
 def capability_query(company_id: int, q: str | None = None, framework_id: int | None = None,
                      category_id: int | None = None, include_retired: bool = False
-                     ) -> Select[tuple[Capability]]:
+                     ) -> Select[Capability]:
     """Capabilities for lists and pickers: search name and external id, ordered by name."""
     query = select(Capability).where(Capability.company_id == company_id)
     if framework_id:
@@ -245,7 +252,7 @@ def change_scale(actor: User, framework: Framework, scale: Scale, mapping: dict[
             .values({col.key: case(mapping, value=col, else_=col)})
             .execution_options(synchronize_session=False))
         if model is Assessment:
-            translated = result.rowcount or 0
+            translated = getattr(result, "rowcount", 0) or 0
     db.session.execute(
         update(LevelChange)
         .where(LevelChange.capability_id.in_(caps), LevelChange.previous_level > 0)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, select
+from flask import Flask
+from sqlalchemy import Case, Select, and_, case, false, func, select
 
 from app.extensions import db
 from app.models import Team, User, UserStatus
@@ -63,11 +65,11 @@ def readiness_of(rows: Sequence[Gap]) -> float | None:
     return None if not total else sum(g.weight for g in rows if g.met) / total
 
 
-def _met_expr():  # type: ignore[no-untyped-def]
+def _met_expr() -> Case[int]:
     return case((func.coalesce(CapabilityLevel.level, 0) >= RoleRequirement.level, 1), else_=0)
 
 
-def _requirement_rows(company_id: int) -> Select:  # type: ignore[type-arg]
+def _requirement_rows(company_id: int) -> Select[Any]:
     """(person × requirement of their role) with today's level, for active people."""
     return (select()
             .select_from(RoleAssignment)
@@ -159,7 +161,7 @@ def team_size(manager: User) -> int:
         User.status == UserStatus.ACTIVE.value)) or 0
 
 
-def team_query(manager: User) -> Select[tuple[User]]:
+def team_query(manager: User) -> Select[User]:
     return (select(User).where(User.company_id == manager.company_id,
                                User.manager_id == manager.id,
                                User.status == UserStatus.ACTIVE.value)
@@ -218,9 +220,9 @@ def people_per_team(company_id: int, role_id: int | None = None) -> dict[int | N
     return dict(db.session.execute(query.group_by(User.team_id)).all())
 
 
-def add_gap_section(app: object, template: str) -> None:
+def add_gap_section(app: Flask, template: str) -> None:
     """A higher room's template to include on "My capabilities" after the gaps (the learning
     room adds its recommendations for them); it gets the page's context."""
-    sections = app.extensions.setdefault("trellis_gap_sections", [])  # type: ignore[attr-defined]
+    sections = app.extensions.setdefault("trellis_gap_sections", [])
     if template not in sections:
         sections.append(template)

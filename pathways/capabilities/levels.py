@@ -34,6 +34,7 @@ from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.access import may_rate, rating_refusal, same_company
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.models import User, UserStatus
@@ -97,44 +98,29 @@ def timeline(evidence: Sequence[Evidence]) -> list[tuple[date, int, int, int]]:
 
 # --- writing evidence --------------------------------------------------------------------------
 
-def check_can_assess(actor: User, employee: User, source: str) -> None:
-    """Who may record which evidence: the permission half of the rule."""
-    if actor.company_id != employee.company_id:
-        raise PermissionDenied("You can only assess people of your own company.")
-    if source == Source.SELF:
-        if actor.id != employee.id:
-            raise PermissionDenied("A self-assessment can only be made by the person themselves.",
-                                   "source")
-    elif source == Source.MANAGER:
-        if actor.id == employee.id:
-            raise PermissionDenied("You cannot rate yourself as a manager; add a "
-                                   "self-assessment or ask your manager for a rating.", "source")
-        if employee.manager_id != actor.id or not actor.has_role("manager"):
-            raise PermissionDenied(
-                f"Only {employee.name}'s line manager can give a manager rating.", "source")
-    elif source == Source.PEER:
-        if actor.id == employee.id:
-            raise PermissionDenied("You cannot be your own peer; add a self-assessment instead.",
-                                   "source")
-    elif source in (Source.MENTOR, Source.OFFERING, Source.EXTERNAL):
-        if not actor.has_role("admin") or actor.id == employee.id:
-            raise PermissionDenied("Only an L&D admin records attestations, completions and "
-                                   "external statements, and not for themselves.", "source")
-    else:
+def check_can_assess(actor: User, employee: User, source: str, invited: bool = False) -> None:
+    """Who may record which evidence: the access policy's `may_rate` (`invited`: `employee` has
+    an open rating request to `actor`), refused with a message a person can act on."""
+    if source not in SOURCES:
         raise ValidationError(f"Unknown source '{source}'; use one of {', '.join(SOURCES)}.",
                               "source")
+    if not may_rate(actor, employee, source, invited=invited):
+        raise PermissionDenied(rating_refusal(actor, employee, source),
+                               "source" if same_company(actor, employee) else None)
 
 
 def record_evidence(actor: User, employee: User, capability: Capability, level: int, source: str,
                     note: str | None = None, on: date | None = None,
-                    reference: str | None = None, check: bool = True) -> Assessment:
+                    reference: str | None = None, check: bool = True,
+                    invited: bool = False) -> Assessment:
     """Append one piece of evidence and rewrite the pair's level history (flush, no commit).
 
+    `invited`: the evidence answers an open rating request to `actor` (`ratings`).
     `check=False` is for trusted system callers (completed offerings, attestations from the
     mentor module) that have verified the author themselves.
     """
     if check:
-        check_can_assess(actor, employee, source)
+        check_can_assess(actor, employee, source, invited)
     elif source not in SOURCES:
         raise ValidationError(f"Unknown source '{source}'.", "source")
     if employee.status != UserStatus.ACTIVE.value:

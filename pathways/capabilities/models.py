@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models import User, utcnow
 
 
@@ -50,7 +50,7 @@ SOURCE_LABELS = {
 SOURCES: tuple[str, ...] = tuple(s.value for s in Source)
 
 
-class Scale(db.Model):
+class Scale(Model):
     """A proficiency scale: ordered named levels 1..N with descriptors."""
 
     __tablename__ = "capability_scales"
@@ -75,7 +75,7 @@ class Scale(db.Model):
         return "No evidence" if not level else f"Level {level}"
 
 
-class ScaleLevel(db.Model):
+class ScaleLevel(Model):
     __tablename__ = "capability_scale_levels"
     __table_args__ = (UniqueConstraint("scale_id", "level"),)
 
@@ -87,7 +87,7 @@ class ScaleLevel(db.Model):
     descriptor: Mapped[str | None] = mapped_column(Text)
 
 
-class Framework(db.Model):
+class Framework(Model):
     """A named set of capabilities in categories, rated on one scale."""
 
     __tablename__ = "capability_frameworks"
@@ -103,7 +103,7 @@ class Framework(db.Model):
     scale: Mapped[Scale] = relationship(lazy="joined")
 
 
-class Category(db.Model):
+class Category(Model):
     __tablename__ = "capability_categories"
     __table_args__ = (UniqueConstraint("framework_id", "name"),)
 
@@ -114,7 +114,7 @@ class Category(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Capability(db.Model):
+class Capability(Model):
     """One capability; retired ones keep their evidence but are hidden from new use."""
 
     __tablename__ = "capabilities"
@@ -145,7 +145,7 @@ class Capability(db.Model):
         return self.retired_at is not None
 
 
-class Role(db.Model):
+class Role(Model):
     """A job role profile: what the role needs, at which level."""
 
     __tablename__ = "job_roles"
@@ -163,7 +163,7 @@ class Role(db.Model):
     requirements: Mapped[list[RoleRequirement]] = relationship(cascade="all, delete-orphan")
 
 
-class RoleRequirement(db.Model):
+class RoleRequirement(Model):
     __tablename__ = "role_requirements"
     __table_args__ = (Index("ix_role_requirements_capability", "capability_id", "role_id"),)
 
@@ -176,7 +176,7 @@ class RoleRequirement(db.Model):
     capability: Mapped[Capability] = relationship(lazy="joined")
 
 
-class CareerMove(db.Model):
+class CareerMove(Model):
     """A usual next step from one role to another ("Engineer II → Senior Engineer")."""
 
     __tablename__ = "career_moves"
@@ -191,7 +191,7 @@ class CareerMove(db.Model):
     to_role: Mapped[Role] = relationship(foreign_keys=[to_role_id])
 
 
-class RoleAssignment(db.Model):
+class RoleAssignment(Model):
     """A person's current job role and the role they aim for (one row per person)."""
 
     __tablename__ = "role_assignments"
@@ -207,7 +207,7 @@ class RoleAssignment(db.Model):
     target_role: Mapped[Role | None] = relationship(foreign_keys=[target_role_id])
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """One piece of evidence: append-only; the level rule reads the whole history."""
 
     __tablename__ = "capability_assessments"
@@ -232,7 +232,7 @@ class Assessment(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
-class LevelChange(db.Model):
+class LevelChange(Model):
     """The computed level's history: one row each time the level of a pair changed.
 
     `level_as_of(at)` is the level of the latest row with `changed_on <= at` (0 without one).
@@ -255,7 +255,7 @@ class LevelChange(db.Model):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("capability_assessments.id"))
 
 
-class CapabilityLevel(db.Model):
+class CapabilityLevel(Model):
     """Today's computed level per person and capability (the latest `LevelChange`)."""
 
     __tablename__ = "capability_levels"
@@ -271,7 +271,7 @@ class CapabilityLevel(db.Model):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("capability_assessments.id"))
 
 
-class RatingRequest(db.Model):
+class RatingRequest(Model):
     """An employee asks their manager or a peer to rate one capability."""
 
     __tablename__ = "rating_requests"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
+from app.access import is_line_manager
 from app.errors import Conflict, PermissionDenied, ValidationError
 from app.extensions import db
 from app.mail import external_url, queue_email
@@ -46,20 +49,44 @@ def request_rating(actor: User, capability: Capability, rater: User | None = Non
 
 def source_for(rater: User, employee: User) -> str:
     """A line manager's answer is a manager rating; anyone else's is a peer rating."""
-    if employee.manager_id == rater.id and rater.has_role("manager"):
-        return Source.MANAGER.value
-    return Source.PEER.value
+    return Source.MANAGER.value if is_line_manager(rater, employee) else Source.PEER.value
+
+
+def open_request(rater: User, person: User, capability: Capability) -> RatingRequest | None:
+    """The open request in which `person` asked `rater` to rate `capability`, if there is one."""
+    return db.session.scalar(select(RatingRequest).where(
+        RatingRequest.company_id == person.company_id, RatingRequest.user_id == person.id,
+        RatingRequest.rater_id == rater.id, RatingRequest.capability_id == capability.id,
+        RatingRequest.status == "open").order_by(RatingRequest.id).limit(1))
+
+
+def _close(req: RatingRequest, row: Assessment) -> None:
+    req.status, req.assessment_id, req.answered_at = "answered", row.id, utcnow()
+    db.session.flush()
 
 
 def answer(actor: User, req: RatingRequest, level: int, note: str | None) -> Assessment:
+    """The asked person's rating, as a manager rating from the line manager, else a peer's."""
     if req.rater_id != actor.id:
         raise PermissionDenied("Only the person asked can answer this request.")
     if req.status != "open":
         raise Conflict("This request was already answered.")
     row = levels.record_evidence(actor, req.user, req.capability, level,
-                                 source_for(actor, req.user), note=note)
-    req.status, req.assessment_id, req.answered_at = "answered", row.id, utcnow()
-    db.session.flush()
+                                 source_for(actor, req.user), note=note, invited=True)
+    _close(req, row)
+    return row
+
+
+def rate(actor: User, person: User, capability: Capability, level: int, source: str,
+         note: str | None = None, on: date | None = None) -> Assessment:
+    """Record a rating given directly (the API): a peer rating is accepted only as the answer to
+    an open rating request from `person` to `actor`, which it then closes."""
+    req = open_request(actor, person, capability) if source in (
+        Source.PEER.value, Source.MANAGER.value) else None
+    row = levels.record_evidence(actor, person, capability, level, source, note=note, on=on,
+                                 invited=req is not None)
+    if req is not None:
+        _close(req, row)
     return row
 
 

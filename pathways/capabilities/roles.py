@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app import audit
 from app.errors import Conflict, PermissionDenied, ValidationError
@@ -192,15 +192,16 @@ def set_target(actor: User, person: User, target: Role | None) -> RoleAssignment
 
 def role_counts(company_id: int) -> dict[int, int]:
     """Active holders per role id."""
-    return dict(db.session.execute(
+    rows = db.session.execute(
         select(RoleAssignment.role_id, func.count())
         .join(User, User.id == RoleAssignment.user_id)
         .where(RoleAssignment.company_id == company_id, RoleAssignment.role_id.is_not(None),
                User.status == UserStatus.ACTIVE.value)
-        .group_by(RoleAssignment.role_id)).all())
+        .group_by(RoleAssignment.role_id)).all()
+    return {role_id: n for role_id, n in rows if role_id is not None}
 
 
-def without_role_query(company_id: int):  # type: ignore[no-untyped-def]
+def without_role_query(company_id: int) -> Select[User]:
     """Active people of the company who hold no job role."""
     return (select(User).outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
             .where(User.company_id == company_id, User.status == UserStatus.ACTIVE.value,

@@ -3,19 +3,23 @@ requests, and company coverage for admins and executives."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError, PermissionDenied
+from app.access import MANAGER, SELF, may_rate, may_see
+from app.errors import ValidationError
 from app.extensions import db
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.models import Team, User
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import refusal
 
 from . import charts, gaps, levels, ratings, roles
-from .forms import AssessForm, RequestForm, TargetForm
+from .forms import AssessForm, Form, RequestForm, TargetForm
 from .models import Capability, Category, Framework, RatingRequest, Role
 
 bp = Blueprint("capabilities", __name__)
@@ -24,10 +28,11 @@ MIN_GROUP = 5  # team aggregates are hidden below 5 people
 
 def _choices(person: User, role_gaps: list[gaps.Gap], extra: list[int]) -> list[tuple[int, str]]:
     ids = {g.capability_id for g in role_gaps} | set(extra)
-    caps = db.session.scalars(select(Capability).where(
+    if not ids:
+        return []
+    return [(c.id, c.name) for c in db.session.scalars(select(Capability).where(
         Capability.company_id == person.company_id, Capability.id.in_(ids),
-        Capability.retired_at.is_(None)).order_by(Capability.name)) if ids else []
-    return [(c.id, c.name) for c in caps]
+        Capability.retired_at.is_(None)).order_by(Capability.name))]
 
 
 def _level_choices(company_id: int) -> list[tuple[int, str]]:
@@ -35,7 +40,14 @@ def _level_choices(company_id: int) -> list[tuple[int, str]]:
     return [(lv.level, f"{lv.level} · {lv.name}") for lv in (fw.scale.levels if fw else [])]
 
 
-def _profile(person: User) -> dict[str, object]:
+def _first_error(form: Form, default: str) -> str:
+    """What to say about a refused form: a text field's own error (a note too long, a NUL
+    character), else `default` (a capability or level not chosen)."""
+    return next((errors[0] for name, errors in form.errors.items()
+                 if errors and name not in ("capability_id", "level", "csrf_token")), default)
+
+
+def _profile(person: User) -> dict[str, Any]:
     """Everything the capability page of one person shows."""
     assignment = roles.assignment(person)
     role = assignment.role if assignment else None
@@ -50,10 +62,11 @@ def _profile(person: User) -> dict[str, object]:
         "current_gaps": current_gaps, "target_gaps": target_gaps,
         "readiness": gaps.readiness_of(current_gaps),
         "target_readiness": gaps.readiness_of(target_gaps),
+        # Gaps exist only against a role, so `role`/`target` is set whenever its gaps are.
         "current_chart": charts.gap_chart(current_gaps, top, f"{person.name}: levels against "
-                                          f"{role.title}") if current_gaps else None,
+                                          f"{role.title}") if current_gaps and role else None,
         "target_chart": charts.gap_chart(target_gaps, top, f"{person.name}: levels against "
-                                         f"{target.title}") if target_gaps else None,
+                                         f"{target.title}") if target_gaps and target else None,
         "choices": _choices(person, current_gaps + target_gaps, list(views)),
     }
 
@@ -66,15 +79,17 @@ def mine() -> str:
     assess.capability_id.choices = ask.capability_id.choices = context["choices"]
     assess.level.choices = _level_choices(current_user.company_id)
     role = context["role"]
-    target.target_role_id.choices = [("", "No target role")] + [
-        (r.id, r.title) for r in roles.moves_from(role.id if role else None)]
+    target.target_role_id.choices = [("", "No target role"), *(
+        (r.id, r.title) for r in roles.moves_from(role.id if role else None))]
     target.target_role_id.data = context["target"].id if context["target"] else ""
     return render_template("pathways/capabilities/me.html", assess=assess, ask=ask, target_form=target,
                            requests=ratings.open_for(current_user), **context)
 
 
-def _back(message: str, category: str = "success") -> Response:
-    flash(message, category)
+def _back(message: str | None = None) -> Response:
+    """Back to My capabilities, with `message` when the work was saved."""
+    if message:
+        flash(message, "success")
     return redirect(url_for("capabilities.mine"))
 
 
@@ -84,16 +99,26 @@ def self_assess() -> Response:
     form = AssessForm(prefix="self")
     form.capability_id.choices = form.level.choices = []
     if not form.validate_on_submit():
-        return _back("Choose a capability and a level.", "error")
+        flash(_first_error(form, "Choose a capability and a level."), "error")
+        return _back()
     cap = get_or_404(Capability, form.capability_id.data)
-    try:
-        levels.record_evidence(current_user, current_user, cap, form.level.data or 0, "self",
+    with refusal() as attempt:
+        levels.record_evidence(current_user, current_user, cap, form.level.data or 0, SELF,
                                note=form.note.data)
-    except DomainError as exc:
-        return _back(exc.message, "error")
-    db.session.commit()
     return _back(f"Self-assessment of {cap.name} saved. Trusted ratings, when there are any, "
-                 "still decide your level.")
+                 "still decide your level." if attempt.ok else None)
+
+
+def _rater(email: str | None) -> User | None:
+    """The colleague with that e-mail (None: ask the line manager)."""
+    if not email:
+        return None
+    email = email.strip().lower()
+    rater: User | None = db.session.scalar(scoped(User).where(User.email == email))
+    if rater is None:
+        raise ValidationError(f"Nobody in {current_company().name} has the e-mail {email}.",
+                              "rater_email")
+    return rater
 
 
 @bp.post("/me/capabilities/request")
@@ -102,20 +127,13 @@ def request_rating() -> Response:
     form = RequestForm(prefix="ask")
     form.capability_id.choices = []
     if not form.validate_on_submit():
-        return _back("Choose a capability to be rated.", "error")
+        flash(_first_error(form, "Choose a capability to be rated."), "error")
+        return _back()
     cap = get_or_404(Capability, form.capability_id.data)
-    rater = None
-    if form.rater_email.data:
-        email = form.rater_email.data.strip().lower()
-        rater = db.session.scalar(scoped(User).where(User.email == email))
-        if rater is None:
-            return _back(f"Nobody in {current_company().name} has the e-mail {email}.", "error")
-    try:
-        req = ratings.request_rating(current_user, cap, rater, form.note.data)
-    except DomainError as exc:
-        return _back(exc.message, "error")
-    db.session.commit()
-    return _back(f"{req.rater.name} is asked to rate {cap.name}.")
+    with refusal() as attempt:
+        req = ratings.request_rating(current_user, cap, _rater(form.rater_email.data),
+                                     form.note.data)
+    return _back(f"{req.rater.name} is asked to rate {cap.name}." if attempt.ok else None)
 
 
 @bp.post("/me/capabilities/target")
@@ -126,11 +144,10 @@ def choose_target() -> Response:
     if not form.validate_on_submit():
         abort(400)
     target = get_or_404(Role, form.target_role_id.data) if form.target_role_id.data else None
-    try:
+    with refusal() as attempt:
         roles.set_target(current_user, current_user, target)
-    except DomainError as exc:
-        return _back(exc.message, "error")
-    db.session.commit()
+    if not attempt.ok:
+        return _back()
     return _back(f"Target role: {target.title}." if target else "Target role cleared.")
 
 
@@ -151,7 +168,7 @@ def team() -> str:
 @roles_required("manager")
 def rate(user_id: int) -> str | Response:
     person = get_or_404(User, user_id)
-    if person.manager_id != current_user.id:
+    if not may_rate(current_user, person, MANAGER):
         abort(403)
     context = _profile(person)
     form = AssessForm()
@@ -159,13 +176,10 @@ def rate(user_id: int) -> str | Response:
     form.level.choices = _level_choices(person.company_id)
     if form.validate_on_submit():
         cap = get_or_404(Capability, form.capability_id.data)
-        try:
-            levels.record_evidence(current_user, person, cap, form.level.data or 0, "manager",
-                                   note=form.note.data)
-        except DomainError as exc:
-            form.level.errors.append(exc.message)
-        else:
-            db.session.commit()
+        with refusal(form, default="level") as attempt:
+            ratings.rate(current_user, person, cap, form.level.data or 0, MANAGER,
+                         note=form.note.data)
+        if attempt.ok:
             flash(f"Rated {person.name}'s {cap.name}.", "success")
             return redirect(url_for("capabilities.rate", user_id=person.id))
     return render_template("pathways/capabilities/rate.html", form=form, **context)
@@ -183,17 +197,17 @@ def answer(request_id: int) -> str | Response:
     form.level.choices = [(lv.level, f"{lv.level} · {lv.name}")
                           for lv in req.capability.framework.scale.levels]
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="level") as attempt:
             ratings.answer(current_user, req, form.level.data or 0, form.note.data)
-        except (DomainError, PermissionDenied) as exc:
-            form.level.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Thank you: {req.user.name}'s {req.capability.name} is rated.", "success")
             return redirect(url_for("home.index"))
-    view = levels.levels_of(req.user, [req.capability_id]).get(req.capability_id)
+    # A peer answers without reading the person's levels (the access policy's `may_see`).
+    may_read = may_see(current_user, req.user)
+    view = (levels.levels_of(req.user, [req.capability_id]).get(req.capability_id)
+            if may_read else None)
     return render_template("pathways/capabilities/answer.html", req=req, form=form, view=view,
-                           source=ratings.source_for(current_user, req.user))
+                           may_read=may_read, source=ratings.source_for(current_user, req.user))
 
 
 # --- admins and executives ---------------------------------------------------------------------

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response
 
-from app.errors import DomainError
+from app.csvout import csv_response
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.identity import roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import refusal
 
-from . import framework_import, frameworks
+from . import framework_export, framework_import, frameworks
 from .forms import CapabilityForm, FrameworkForm, FrameworkImportForm, ScaleChangeForm, ScaleForm
 from .models import Capability, Framework, Scale
 
@@ -34,35 +36,26 @@ def _scale_choices() -> list[tuple[object, str]]:
         for s in db.session.scalars(scoped(Scale).order_by(Scale.name))]
 
 
-def _form_error(form: object, exc: DomainError, default: str) -> None:
-    getattr(form, exc.field or default, getattr(form, default)).errors.append(exc.message)
-
-
 @bp.route("/frameworks", methods=["GET", "POST"])
 @admin_only
 def index() -> str | Response:
     form, scale_form = FrameworkForm(prefix="fw"), ScaleForm(prefix="scale")
     form.scale_id.choices = _scale_choices()
     if "fw-name" in request.form and form.validate_on_submit():
-        try:
-            scale = get_or_404(Scale, form.scale_id.data)
+        scale = get_or_404(Scale, form.scale_id.data)
+        with refusal(form, default="name") as attempt:
             fw = frameworks.create_framework(current_user, form.name.data or "", scale,
                                              form.description.data)
-        except DomainError as exc:
-            _form_error(form, exc, "name")
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Framework {fw.name} created; add capabilities or import them.", "success")
             return redirect(url_for("frameworks.show", framework_id=fw.id))
     if "scale-name" in request.form and scale_form.validate_on_submit():
-        try:
-            scale = frameworks.create_scale(current_user, scale_form.name.data or "",
-                                            frameworks.parse_levels(scale_form.levels.data or ""))
-        except DomainError as exc:
-            _form_error(scale_form, exc, "name")
-        else:
-            db.session.commit()
-            flash(f"Scale {scale.name} created.", "success")
+        with refusal(scale_form, default="name") as attempt:
+            new_scale = frameworks.create_scale(
+                current_user, scale_form.name.data or "",
+                frameworks.parse_levels(scale_form.levels.data or ""))
+        if attempt.ok:
+            flash(f"Scale {new_scale.name} created.", "success")
             return redirect(url_for("frameworks.index"))
     company = current_company()
     counts = dict(db.session.execute(
@@ -81,12 +74,9 @@ def show(framework_id: int) -> str | Response:
     fw = get_or_404(Framework, framework_id)
     form = CapabilityForm()
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="name") as attempt:
             cap = frameworks.create_capability(current_user, fw, _capability_data(form))
-        except DomainError as exc:
-            _form_error(form, exc, "name")
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Capability {cap.name} added.", "success")
             return redirect(url_for("frameworks.show", framework_id=fw.id))
     args = request.args
@@ -117,12 +107,9 @@ def edit_capability(capability_id: int) -> str | Response:
         form.descriptors.data = "\n".join(d.get(str(i), "")
                                           for i in range(1, cap.framework.scale.max_level + 1))
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="name") as attempt:
             frameworks.update_capability(current_user, cap, _capability_data(form))
-        except DomainError as exc:
-            _form_error(form, exc, "name")
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Saved {cap.name}.", "success")
             return redirect(url_for("frameworks.show", framework_id=cap.framework_id))
     return render_template("pathways/capabilities/frameworks/capability.html", form=form, capability=cap,
@@ -136,9 +123,9 @@ def retire(capability_id: int, action: str) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     frameworks.set_retired(current_user, cap, action == "retire")
-    db.session.commit()
-    flash(f"{cap.name} {'retired: it keeps its evidence and takes no new ratings' if action == 'retire' else 'is back in use'}.",  # noqa: E501
-          "success")
+    done = ("retired: it keeps its evidence and takes no new ratings" if action == "retire"
+            else "is back in use")
+    flash(f"{cap.name} {done}.", "success")
     return redirect(url_for("frameworks.edit_capability", capability_id=cap.id))
 
 
@@ -146,13 +133,12 @@ def retire(capability_id: int, action: str) -> Response:
 @admin_only
 def export(framework_id: int, fmt: str) -> Response:
     fw = get_or_404(Framework, framework_id)
-    if fmt == "csv":
-        body, mimetype = framework_import.export_csv(fw), "text/csv"
-    else:
-        body = json.dumps(framework_import.export_json(fw), ensure_ascii=False, indent=2)
-        mimetype = "application/json"
     filename = "".join(ch if ch.isalnum() else "-" for ch in fw.name.lower()) + f".{fmt}"
-    return Response(body, mimetype=mimetype,
+    if fmt == "csv":
+        header, rows = framework_export.export_rows(fw)
+        return csv_response(filename, header, rows)
+    body = json.dumps(framework_export.export_json(fw), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -166,12 +152,9 @@ def change_scale(framework_id: int) -> str | Response:
     if target is not None and "map-1" in request.form and form.validate_on_submit():
         mapping = {lv.level: request.form.get(f"map-{lv.level}", type=int) or 0
                    for lv in fw.scale.levels}
-        try:
+        with refusal(form, default="scale_id") as attempt:
             count = frameworks.change_scale(current_user, fw, target, mapping)
-        except DomainError as exc:
-            form.scale_id.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"{fw.name} now uses {target.name}; {count} ratings were translated.",
                   "success")
             return redirect(url_for("frameworks.show", framework_id=fw.id))
@@ -191,7 +174,6 @@ def import_upload() -> str | Response:
                 form.file.data.filename or "framework.csv", text,
                 options={"framework": (form.framework.data or "").strip() or None,
                          "scale": (form.scale.data or "").strip() or None})
-            db.session.commit()
             return redirect(url_for("frameworks.import_preview", pending_id=pending.id))
     return render_template("pathways/capabilities/frameworks/import.html", form=form,
                            columns=framework_import.BASE_COLUMNS)
@@ -210,7 +192,6 @@ def import_preview(pending_id: int) -> str | Response:
     if request.method == "POST" and confirm.validate_on_submit() and plan.ok:
         fw = framework_import.apply(current_user, plan)
         db.session.delete(pending)
-        db.session.commit()
         flash(f"Imported {len(plan.rows)} capabilities into {fw.name}: {plan.creates} new, "
               f"{plan.updates} changed, {plan.unchanged} unchanged.", "success")
         return redirect(url_for("frameworks.show", framework_id=fw.id))

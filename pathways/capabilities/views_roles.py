@@ -3,13 +3,14 @@ who holds which role."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.identity import roles_required
@@ -17,6 +18,7 @@ from app.models import User, UserStatus
 from app.redirects import local_target
 from app.search import contains_text
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import refusal
 
 from . import frameworks, roles
 from .forms import AssignForm, CopyRoleForm, MoveForm, RoleForm
@@ -46,12 +48,9 @@ def _all_roles() -> list[Role]:
 def index() -> str | Response:
     form = RoleForm()
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="title") as attempt:
             role = roles.create_role(current_user, _data(form))
-        except DomainError as exc:
-            getattr(form, exc.field or "title").errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Role {role.title} created; now set what it requires.", "success")
             return redirect(url_for("roles.show", role_id=role.id))
     company = current_company()
@@ -67,12 +66,9 @@ def show(role_id: int) -> str | Response:
     role = get_or_404(Role, role_id)
     form = RoleForm(obj=role)
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="title") as attempt:
             roles.update_role(current_user, role, _data(form))
-        except DomainError as exc:
-            getattr(form, exc.field or "title").errors.append(exc.message)
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"Saved {role.title}.", "success")
             return redirect(url_for("roles.show", role_id=role.id))
     q = request.args.get("q", "").strip()
@@ -98,12 +94,9 @@ def requirements(role_id: int) -> Response:
     ids = [int(k[4:]) for k in form if k.startswith("lvl-") and k[4:].isdigit()]
     reqs = [roles.Requirement(cid, form.get(f"lvl-{cid}", 0, type=int) or 0,
                               form.get(f"wt-{cid}", 1, type=int) or 1) for cid in ids]
-    try:
+    with refusal() as attempt:
         roles.set_requirements(current_user, role, reqs, replace=False)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    if attempt.ok:
         flash(f"Requirements of {role.title} saved.", "success")
     return redirect(url_for("roles.show", role_id=role.id))
 
@@ -116,12 +109,10 @@ def copy(role_id: int) -> Response:
     if not form.validate_on_submit():
         flash("Give the copy a title.", "error")
         return redirect(url_for("roles.show", role_id=role.id))
-    try:
+    with refusal() as attempt:
         new = roles.copy_role(current_user, role, form.title.data or "")
-    except DomainError as exc:
-        flash(exc.message, "error")
+    if not attempt.ok:
         return redirect(url_for("roles.show", role_id=role.id))
-    db.session.commit()
     flash(f"{new.title} created as a copy of {role.title}.", "success")
     return redirect(url_for("roles.show", role_id=new.id))
 
@@ -132,12 +123,10 @@ def add_move(role_id: int) -> Response:
     role = get_or_404(Role, role_id)
     form = MoveForm()
     if form.validate_on_submit():
-        try:
-            roles.add_move(current_user, role, get_or_404(Role, form.to_role_id.data))
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        target = get_or_404(Role, form.to_role_id.data)
+        with refusal() as attempt:
+            roles.add_move(current_user, role, target)
+        if attempt.ok:
             flash("Career move added.", "success")
     return redirect(url_for("roles.show", role_id=role.id))
 
@@ -150,7 +139,6 @@ def delete_move(move_id: int) -> Response:
         abort(400)
     role_id = move.from_role_id
     roles.remove_move(current_user, move)
-    db.session.commit()
     flash("Career move removed.", "success")
     return redirect(url_for("roles.show", role_id=role_id))
 
@@ -170,17 +158,13 @@ def matrix() -> str | Response:
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        try:
+        with refusal() as attempt:
             for role in all_roles:
                 roles.set_requirements(current_user, role, [
                     roles.Requirement(c.id, request.form.get(f"r{role.id}-c{c.id}", 0, type=int)
                                       or 0, _weight(role, c.id)) for c in page.items],
                     replace=False)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash("Requirements saved.", "success")
         return redirect(request.full_path)
     return render_template("pathways/capabilities/roles/matrix.html", roles=all_roles, page=page,
@@ -205,7 +189,8 @@ def people() -> str:
         query = query.where(RoleAssignment.role_id.is_(None))
     if request.args.get("q"):
         query = query.where(contains_text(request.args["q"], User.name))
-    page = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    # Flask-SQLAlchemy's paginate is typed for one-entity selects; it counts this one alike.
+    page = db.paginate(cast("Select[Any]", query), page=_page(), per_page=50, error_out=False)
     rows = db.session.execute(query.limit(50).offset((page.page - 1) * 50)).all()
     return render_template("pathways/capabilities/roles/people.html", rows=rows, page=page,
                            roles=_all_roles(), args=request.args, confirm=ConfirmForm())
@@ -220,6 +205,5 @@ def assign(user_id: int) -> Response:
         abort(400)
     role = get_or_404(Role, form.role_id.data) if form.role_id.data else None
     roles.assign_role(current_user, person, role)
-    db.session.commit()
     flash(f"{person.name}: {role.title if role else 'no role'}.", "success")
     return redirect(local_target(request.form.get("next")) or url_for("roles.people"))

@@ -4,42 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
-from app.api.openapi import add_schema, page_of
-from app.api.plumbing import api_blueprint, body, field, require_role
+from app.api.plumbing import api_blueprint, require_role
+from app.api.schema import operation
 from app.errors import ValidationError
-from app.extensions import db
 from app.pagination import paginated
 from app.tenancy import current_company, get_or_404
 from pathways.capabilities.models import Capability
 
 from . import offerings, providers, search
 from .models import Offering, Provider
+from .schemas import Delta, NewOffering, OfferingChange, OfferingPage, OfferingQuery
+from .schemas import Offering as OfferingOut
 
 bp = api_blueprint("catalogue_api", __name__)
-
-DELTA = {"type": "object", "required": ["capability_id", "from_level", "to_level"],
-         "properties": {"capability_id": {"type": "integer"}, "from_level": {"type": "integer"},
-                        "to_level": {"type": "integer"}}}
-OFFERING_SCHEMA = {"type": "object", "properties": {
-    "id": {"type": "integer", "readOnly": True}, "title": {"type": "string"},
-    "type": {"type": "string", "enum": ["course", "certification", "book", "event", "coaching"]},
-    "provider": {"type": "string", "nullable": True,
-                 "description": "provider name (created if new)"},
-    "provider_id": {"type": "integer", "nullable": True},
-    "description": {"type": "string", "nullable": True}, "url": {"type": "string",
-                                                                 "nullable": True},
-    "price_minor": {"type": "integer"}, "currency": {"type": "string"},
-    "duration_hours": {"type": "number"},
-    "format": {"type": "string", "enum": ["online", "in_person", "blended"]},
-    "language": {"type": "string"},
-    "capabilities": {"type": "array", "items": DELTA},
-    "rating": {"type": "number", "nullable": True, "readOnly": True},
-    "rating_count": {"type": "integer", "readOnly": True},
-    "retired": {"type": "boolean", "description": "PATCH true to retire, false to restore"}}}
+NOT_NULL = ("title", "type", "price_minor", "duration_hours", "format")
 
 
 def offering_json(o: Offering) -> dict[str, Any]:
@@ -53,161 +34,94 @@ def offering_json(o: Offering) -> dict[str, Any]:
                               "to_level": d.to_level} for d in o.capabilities]}
 
 
-# --- offerings ---------------------------------------------------------------------------------
-
 @bp.get("/offerings")
-def list_offerings() -> Response:
-    """Search the catalogue (same filters as the page; prices in minor units here).
-    ---
-    get:
-      parameters:
-        - {in: query, name: q, schema: {type: string}}
-        - {in: query, name: capability_id, schema: {type: integer}}
-        - {in: query, name: type, schema: {type: string}}
-        - {in: query, name: format, schema: {type: string}}
-        - {in: query, name: price_min_minor, schema: {type: integer}}
-        - {in: query, name: price_max_minor, schema: {type: integer}}
-        - {in: query, name: hours_min, schema: {type: number}}
-        - {in: query, name: hours_max, schema: {type: number}}
-        - {in: query, name: sort, schema: {type: string, enum: [relevance, price, price_desc, rating, duration, title]}}
-        - {in: query, name: include_retired, schema: {type: boolean}}
-        - {in: query, name: page, schema: {type: integer}}
-        - {in: query, name: per_page, schema: {type: integer, maximum: 200}}
-      responses:
-        200:
-          description: A page of offerings
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/OfferingPage'}
-    """
-    params = search.parse_search(request.args)
-    for name in ("price_min_minor", "price_max_minor"):
-        raw = request.args.get(name)
-        if raw:
-            if not raw.isdigit():
-                raise ValidationError(f"'{name}' must be a whole number of minor units.", name)
-            setattr(params, name.removesuffix("_minor"), int(raw))
-    params.include_retired = request.args.get("include_retired") in ("1", "true")
-    return jsonify(paginated(search.search(current_company().id, params), offering_json))
+@operation(query=OfferingQuery, response=OfferingPage)
+def list_offerings(query: OfferingQuery) -> dict[str, Any]:
+    """Search the catalogue (same filters as the page; prices in minor units here)."""
+    params = search.SearchParams(
+        q=query.q, capability_id=query.capability_id, type=query.type, format=query.format,
+        price_min=query.price_min_minor, price_max=query.price_max_minor,
+        hours_min=query.hours_min, hours_max=query.hours_max, provider_id=query.provider_id,
+        sort=query.sort, include_retired=query.include_retired)
+    return paginated(search.search(current_company().id, params), offering_json, query)
 
 
-def _offering_data(data: dict[str, Any], current: Offering | None) -> offerings.OfferingData:
-    def pick(name: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        value = field(data, name, kind)
-        return default if name not in data else value
-
-    provider_id = pick("provider_id", int, current.provider_id if current else None)
-    provider_name = field(data, "provider", str)
-    if provider_name:
+def _provider_id(name: str | None, provider_id: int | None) -> int | None:
+    """A provider named in the body (created if new), else the id sent (one of ours)."""
+    if name and name.strip():
         existing = next((p for p in providers.list_providers(current_company().id, True)
-                         if p.name.lower() == provider_name.strip().lower()), None)
-        provider_id = (existing or providers.save_provider(current_user, provider_name)).id
-    elif provider_id is not None:
+                         if p.name.lower() == name.strip().lower()), None)
+        return (existing or providers.save_provider(current_user, name)).id
+    if provider_id is not None:
         get_or_404(Provider, provider_id)
-    raw_caps = pick("capabilities", list, None)
-    if raw_caps is None:
-        deltas = [offerings.Delta(d.capability_id, d.from_level, d.to_level)
-                  for d in (current.capabilities if current else [])]
-    else:
-        deltas = []
-        for item in raw_caps:
-            if not isinstance(item, dict):
-                raise ValidationError("Each capability is an object with capability_id, "
-                                      "from_level and to_level.", "capabilities")
-            deltas.append(offerings.Delta(
-                get_or_404(Capability, field(item, "capability_id", int, required=True)).id,
-                field(item, "from_level", int, required=True),
-                field(item, "to_level", int, required=True)))
-    hours = pick("duration_hours", (int, float), current.duration_hours if current else None)
+    return provider_id
+
+
+def _deltas(items: list[Delta]) -> list[offerings.Delta]:
+    # Another company's capability is a 404, as everywhere else.
+    return [offerings.Delta(get_or_404(Capability, d.capability_id).id, d.from_level,
+                            d.to_level) for d in items]
+
+
+def _current(o: Offering) -> dict[str, Any]:
+    return {"title": o.title, "type": o.type, "price_minor": o.price_minor,
+            "duration_hours": o.duration_hours, "provider_id": o.provider_id,
+            "description": o.description, "url": o.url, "currency": o.currency,
+            "format": o.format, "language": o.language}
+
+
+def _offering_data(values: dict[str, Any], deltas: list[offerings.Delta]
+                   ) -> offerings.OfferingData:
     return offerings.OfferingData(
-        title=pick("title", str, current.title if current else None) or "",
-        type=pick("type", str, current.type if current else None) or "",
-        price_minor=pick("price_minor", int, current.price_minor if current else None),
-        duration_hours=hours if hours is not None else 0,
-        provider_id=provider_id,
-        description=pick("description", str, current.description if current else None),
-        url=pick("url", str, current.url if current else None),
-        currency=pick("currency", str, current.currency if current else None),
-        format=pick("format", str, current.format if current else "online") or "online",
-        language=pick("language", str, current.language if current else "en") or "en",
-        capabilities=deltas)
+        title=values["title"], type=values["type"], price_minor=values["price_minor"],
+        duration_hours=values["duration_hours"], provider_id=values.get("provider_id"),
+        description=values.get("description"), url=values.get("url"),
+        currency=values.get("currency"), format=values.get("format") or "online",
+        language=values.get("language") or "en", capabilities=deltas)
 
 
 @bp.post("/offerings")
-def create_offering() -> tuple[Response, int]:
-    """Add an offering to the catalogue (admin).
-    ---
-    post:
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/Offering'}
-      responses:
-        201:
-          description: Created
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Offering'}
-    """
+@operation(body=NewOffering, response=OfferingOut, status=201)
+def create_offering(body: NewOffering) -> dict[str, Any]:
+    """Add an offering to the catalogue (admin)."""
     require_role("admin")
-    data = body()
-    if "price_minor" not in data:
-        raise ValidationError("'price_minor' is required.", "price_minor")
-    offering = offerings.save_offering(current_user, _offering_data(data, None))
-    db.session.commit()
-    return jsonify(offering_json(offering)), 201
+    values = body.model_dump(exclude={"provider", "capabilities"})
+    values["provider_id"] = _provider_id(body.provider, body.provider_id)
+    offering = offerings.save_offering(current_user,
+                                       _offering_data(values, _deltas(body.capabilities)))
+    return offering_json(offering)
 
 
 @bp.get("/offerings/<int:offering_id>")
-def get_offering(offering_id: int) -> Response:
-    """One offering.
-    ---
-    get:
-      parameters:
-        - {in: path, name: offering_id, required: true, schema: {type: integer}}
-      responses:
-        200:
-          description: The offering
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Offering'}
-    """
-    return jsonify(offering_json(get_or_404(Offering, offering_id)))
+@operation(response=OfferingOut)
+def get_offering(offering_id: int) -> dict[str, Any]:
+    """One offering."""
+    return offering_json(get_or_404(Offering, offering_id))
 
 
 @bp.patch("/offerings/<int:offering_id>")
-def update_offering(offering_id: int) -> Response:
-    """Change some fields of an offering, or retire/restore it with `retired` (admin).
-    ---
-    patch:
-      parameters:
-        - {in: path, name: offering_id, required: true, schema: {type: integer}}
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/Offering'}
-      responses:
-        200:
-          description: The changed offering
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Offering'}
-    """
+@operation(body=OfferingChange, response=OfferingOut)
+def update_offering(offering_id: int, body: OfferingChange) -> dict[str, Any]:
+    """Change some fields of an offering, or retire/restore it with `retired` (admin)."""
     offering = get_or_404(Offering, offering_id)
     require_role("admin")
-    data = body()
-    retired = field(data, "retired", bool)
-    if set(data) - {"retired"}:
-        offerings.save_offering(current_user, _offering_data(data, offering), offering)
-    if retired is not None and retired != offering.retired:
-        offerings.set_offering_retired(current_user, offering, retired)
-    db.session.commit()
-    return jsonify(offering_json(offering))
+    sent = body.model_dump(exclude_unset=True, exclude={"retired"})
+    for name in NOT_NULL:
+        if name in sent and sent[name] is None:
+            raise ValidationError(f"'{name}' cannot be null.", name)
+    if sent:
+        values = _current(offering) | {k: v for k, v in sent.items()
+                                       if k not in ("provider", "capabilities")}
+        if "provider" in sent or "provider_id" in sent:
+            values["provider_id"] = _provider_id(body.provider, values.get("provider_id"))
+        deltas = (_deltas(body.capabilities) if body.capabilities is not None else
+                  [offerings.Delta(d.capability_id, d.from_level, d.to_level)
+                   for d in offering.capabilities])
+        offerings.save_offering(current_user, _offering_data(values, deltas), offering)
+    if body.retired is not None and body.retired != offering.retired:
+        offerings.set_offering_retired(current_user, offering, body.retired)
+    return offering_json(offering)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_schema(app, "Offering", OFFERING_SCHEMA)
-    add_schema(app, "OfferingPage", page_of("Offering"))

@@ -28,11 +28,18 @@ WORDS = ["practical", "advanced", "foundations", "masterclass", "handbook", "boo
          "workshop", "essentials", "deep dive", "certified", "summit", "clinic"]
 
 
+def _acme() -> Company:
+    """The demo company the benchmarks run on (`make bench` seeds it first)."""
+    acme: Company | None = db.session.scalar(select(Company).where(Company.slug == "acme"))
+    assert acme is not None, "seed the demo data first"
+    return acme
+
+
 def grow_catalogue(app: Flask, total: int = 5_000) -> dict[str, float]:
     """Bulk-insert offerings into Acme until it has `total`; committed (bench data)."""
     rng = random.Random(4)
     with app.app_context():
-        acme = db.session.scalar(select(Company).where(Company.slug == "acme"))
+        acme = _acme()
         have = db.session.scalar(select(func.count(Offering.id)).where(
             Offering.company_id == acme.id)) or 0
         caps = list(db.session.execute(select(Capability.id, Capability.name).where(
@@ -77,7 +84,7 @@ def grow_catalogue(app: Flask, total: int = 5_000) -> dict[str, float]:
 def search(app: Flask, repeat: int = 30) -> dict[str, dict[str, float]]:
     """First page (20) and total of typical searches, through the service (SQL + paging)."""
     with app.app_context():
-        acme = db.session.scalar(select(Company).where(Company.slug == "acme"))
+        acme = _acme()
         cap = db.session.scalar(select(Capability.id).where(
             Capability.company_id == acme.id, Capability.name == "Data analysis"))
         cases = {

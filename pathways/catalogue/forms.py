@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from typing import Any
+
 from wtforms import (
     DecimalField,
     SelectField,
@@ -11,18 +12,36 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import Form as BaseForm
 from app.forms import as_choices, int_or_none
 
 from .models import FORMAT_LABELS, OFFERING_TYPE_LABELS
 
+NUL_MESSAGE = "Remove the NUL character (\\0): it cannot be stored."
 
-class ProviderForm(FlaskForm):
+
+class Form(BaseForm):
+    """The room's form base: no text field takes a NUL byte (PostgreSQL cannot store one).
+
+    The same rule as `pathways.capabilities.forms.Form` (rooms do not import each other's forms).
+    """
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok: bool = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, NUL_MESSAGE]
+                ok = False
+        return ok
+
+
+class ProviderForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=160)])
     url = StringField("Website", validators=[Optional(), Length(max=500)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class OfferingForm(FlaskForm):
+class OfferingForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     type = SelectField("Type", choices=as_choices(list(OFFERING_TYPE_LABELS.items())))
     provider_id = SelectField("Provider", coerce=int_or_none, validate_choice=False)
@@ -41,7 +60,7 @@ class OfferingForm(FlaskForm):
         "'Python: 1-3'.")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     rating = SelectField("Rating", coerce=int_or_none, validate_choice=False,
                          choices=as_choices([(5, "★★★★★ 5"), (4, "★★★★ 4"), (3, "★★★ 3"),
                                              (2, "★★ 2"), (1, "★ 1")]), validators=[DataRequired("Give 1 to 5 stars.")])

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models import User, utcnow
 from pathways.capabilities.models import Capability
 
@@ -52,7 +52,7 @@ OFFERING_FORMATS: tuple[str, ...] = tuple(f.value for f in OfferingFormat)
 FORMAT_LABELS = {"online": "Online", "in_person": "In person", "blended": "Blended"}
 
 
-class Provider(db.Model):
+class Provider(Model):
     """Who delivers offerings: a training company, publisher, conference or coach."""
 
     __tablename__ = "catalogue_providers"
@@ -71,7 +71,7 @@ class Provider(db.Model):
         return self.retired_at is not None
 
 
-class Offering(db.Model):
+class Offering(Model):
     """One thing to learn from (course, certification, book, event, coaching package).
 
     `search_text` is a lower-cased copy of title, description and provider name kept by the
@@ -118,7 +118,7 @@ class Offering(db.Model):
         return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
 
-class OfferingCapability(db.Model):
+class OfferingCapability(Model):
     """What an offering develops: capability from one level to another."""
 
     __tablename__ = "catalogue_offering_capabilities"
@@ -136,7 +136,7 @@ class OfferingCapability(db.Model):
     capability: Mapped[Capability] = relationship(lazy="joined")
 
 
-class Review(db.Model):
+class Review(Model):
     """1–5 stars and a text by someone who completed the offering (one per person)."""
 
     __tablename__ = "catalogue_reviews"
@@ -154,7 +154,7 @@ class Review(db.Model):
     user: Mapped[User] = relationship()
 
 
-class OfferingCompletion(db.Model):
+class OfferingCompletion(Model):
     """A person completed an offering: from a pathway step or a completed learning request.
 
     `reference` says what produced it ("step-completion:7", "request:42"); it is what gives the

@@ -36,6 +36,7 @@ COLUMNS = ("title", "type", "provider", "price", "duration_hours", "format", "la
            "description", "capabilities")
 REQUIRED = ("title", "type", "price", "duration_hours")
 MAX_ROWS = 20_000
+MAX_PRICE = Decimal(offerings.MAX_PRICE_MINOR)  # major units: a generous bound before scaling
 
 
 @dataclass
@@ -83,10 +84,12 @@ def parse_deltas(raw: str, caps: dict[str, Capability]) -> list[offerings.Delta]
 def _price(raw: str, currency: str) -> int:
     try:
         value = Decimal(raw.replace(",", "").strip() or "x")
-    except InvalidOperation as exc:
+        if not value.is_finite() or abs(value) > MAX_PRICE:
+            raise InvalidOperation(raw)
+        minor = value * (10 ** get_currency_precision(currency))
+    except ArithmeticError as exc:  # InvalidOperation, Overflow: "Infinity", "NaN", "1e999"
         raise DomainError(f"'{raw}' is not a price; write it like 450 or 1299.50.",
                           "price") from exc
-    minor = value * (10 ** get_currency_precision(currency))
     if minor != minor.to_integral_value():
         raise DomainError(f"'{raw}' has more decimals than {currency} allows.", "price")
     return int(minor)
@@ -99,7 +102,7 @@ def _hours(raw: str) -> float:
         raise DomainError(f"'{raw}' is not a number of hours.", "duration_hours") from exc
 
 
-def check_header(reader: csv.DictReader, required: Sequence[str],  # type: ignore[type-arg]
+def check_header(reader: csv.DictReader[str], required: Sequence[str],
                  columns: Sequence[str]) -> str | None:
     """Normalise the reader's header (trimmed, lower case) or say what is wrong with it."""
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
@@ -119,10 +122,29 @@ def parse(company_id: int, text: str) -> OfferingPlan:
     company = db.session.get(Company, company_id)
     assert company is not None
     reader = csv.DictReader(io.StringIO(text))
-    problem = check_header(reader, REQUIRED, COLUMNS)
-    if problem:
-        plan.errors.append(RowError(0, None, problem))
-        return plan
+    try:
+        problem = check_header(reader, REQUIRED, COLUMNS)
+        if problem:
+            plan.errors.append(RowError(0, None, problem))
+            return plan
+        _read_rows(company, plan, reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's limit
+        plan.errors.append(RowError(reader.line_num, None, f"Not a readable CSV file: {exc}."))
+    if not plan.rows and not plan.errors:
+        plan.errors.append(RowError(0, None, "The file has no offerings below its header."))
+    return plan
+
+
+def _nul_free(row: dict[str, str]) -> None:
+    """PostgreSQL cannot store a NUL character: name the first cell that has one."""
+    for name, value in row.items():
+        if "\x00" in value:
+            raise DomainError(f"The {name} contains a NUL character (\\0); remove it.", name)
+
+
+def _read_rows(company: Company, plan: OfferingPlan, reader: csv.DictReader[str]) -> None:
+    """Check each row into `plan` (rows to write, or the errors naming row and field)."""
+    company_id = company.id
     providers = {p.name.lower(): p for p in db.session.scalars(
         select(Provider).where(Provider.company_id == company_id))}
     caps = capability_lookup(company_id)
@@ -139,6 +161,7 @@ def parse(company_id: int, text: str) -> OfferingPlan:
         if not any(row.values()):
             continue
         try:
+            _nul_free(row)
             provider_name = row.get("provider") or ""
             key = (row.get("title", "").lower(), provider_name.lower())
             if key in seen:
@@ -171,9 +194,6 @@ def parse(company_id: int, text: str) -> OfferingPlan:
         else:
             plan.creates += 1
     plan.new_providers = sorted(new_providers.values())
-    if not plan.rows and not plan.errors:
-        plan.errors.append(RowError(0, None, "The file has no offerings below its header."))
-    return plan
 
 
 def apply(actor: User, plan: OfferingPlan, progress: Callable[[int], Any] | None = None) -> int:

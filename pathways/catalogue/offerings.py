@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+from flask import Flask
 from sqlalchemy import select
 
 from app import audit
@@ -207,17 +208,17 @@ def format_label(value: str) -> str:
     return FORMAT_LABELS.get(value, value)
 
 
-def add_offering_action(app: object, template: str) -> None:
+def add_offering_action(app: Flask, template: str) -> None:
     """Another package's template to include in the action area of the offering page (the
     learning-requests flow adds its "Request" button); it gets `offering` in its context."""
-    actions = app.extensions.setdefault("trellis_offering_actions", [])  # type: ignore[attr-defined]
+    actions = app.extensions.setdefault("trellis_offering_actions", [])
     if template not in actions:
         actions.append(template)
 
 
-def add_develops_note(app: object, template: str) -> None:
+def add_develops_note(app: Flask, template: str) -> None:
     """A higher room's template to include under "What it develops" on the offering page (the
     learning room lists the pathways the offering is a step of); it gets `offering`."""
-    notes = app.extensions.setdefault("trellis_develops_notes", [])  # type: ignore[attr-defined]
+    notes = app.extensions.setdefault("trellis_develops_notes", [])
     if template not in notes:
         notes.append(template)

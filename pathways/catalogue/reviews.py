@@ -44,7 +44,7 @@ def save_review(actor: User, offering: Offering, rating: int, text: str | None) 
     return review
 
 
-def reviews_query(offering: Offering) -> Select[tuple[Review]]:
+def reviews_query(offering: Offering) -> Select[Review]:
     return (select(Review).where(Review.company_id == offering.company_id,
                                  Review.offering_id == offering.id)
             .order_by(Review.created_at.desc(), Review.id.desc()))

@@ -48,7 +48,7 @@ class SearchParams:
         return [w for w in (self.q or "").lower().split() if w][:8]
 
 
-def search(company_id: int, params: SearchParams) -> Select[tuple[Offering]]:
+def search(company_id: int, params: SearchParams) -> Select[Offering]:
     """Offerings matching every word and filter, in the requested order (a query to page)."""
     query = select(Offering).where(Offering.company_id == company_id)
     if not params.include_retired:
@@ -79,13 +79,14 @@ def search(company_id: int, params: SearchParams) -> Select[tuple[Offering]]:
             OfferingCapability.capability_id == params.capability_id))
     rating = case((Offering.rating_count > 0,
                    Offering.rating_sum * 1.0 / Offering.rating_count), else_=0)
-    order: list[Any] = {
+    orders: dict[str, list[Any]] = {
         "price": [Offering.price_minor],
         "price_desc": [Offering.price_minor.desc()],
         "rating": [rating.desc(), Offering.rating_count.desc()],
         "duration": [Offering.duration_hours],
         "title": [],
-    }.get(params.sort, [relevance.desc()] if words else [])
+    }
+    order = orders.get(params.sort, [relevance.desc()] if words else [])
     return query.order_by(*order, Offering.title, Offering.id)
 
 

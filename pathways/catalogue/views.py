@@ -6,19 +6,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError, ValidationError
+from app.errors import ValidationError
 from app.extensions import db
 from app.forms import ConfirmForm, CsvFileForm, as_choices
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.imports import keep_pending, uploaded_text
 from app.models import PendingImport
 from app.money import from_minor, to_minor
 from app.redirects import local_target
 from app.tenancy import current_company, get_or_404
+from app.uow import refusal
 from pathways.capabilities import levels
 from pathways.capabilities.frameworks import capability_options
 
@@ -83,12 +84,9 @@ def review(offering_id: int) -> Response:
     if not form.validate_on_submit():
         flash("Give 1 to 5 stars.", "error")
     else:
-        try:
+        with refusal() as attempt:
             save_review(current_user, offering, form.rating.data or 0, form.text.data)
-        except DomainError as exc:
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash("Thank you: your review is published.", "success")
     return redirect(url_for("catalogue.show", offering_id=offering.id))
 
@@ -118,8 +116,9 @@ def _offering_form(form: OfferingForm, company_id: int) -> None:
 
 
 def _save_offering(form: OfferingForm, offering: Offering | None) -> Offering | None:
+    """Save the form's offering; a refusal sits next to its field (None: nothing saved)."""
     company = current_company()
-    try:
+    with refusal(form, fields={"price_minor": "price"}) as attempt:
         deltas = offering_import.parse_deltas(form.capabilities.data or "",
                                               offering_import.capability_lookup(company.id))
         data = offerings.OfferingData(
@@ -128,15 +127,8 @@ def _save_offering(form: OfferingForm, offering: Offering | None) -> Offering | 
             duration_hours=float(form.duration_hours.data or 0),
             provider_id=form.provider_id.data, description=form.description.data,
             url=form.url.data, language=form.language.data or "en", capabilities=deltas)
-        return offerings.save_offering(current_user, data, offering)
-    except DomainError as exc:
-        target = getattr(form, {"price_minor": "price"}.get(exc.field or "", exc.field or ""),
-                         None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*target.errors, exc.message]
-        else:
-            flash(exc.message, "error")
-        return None
+        saved = offerings.save_offering(current_user, data, offering)
+    return saved if attempt.ok else None
 
 
 @bp.route("/admin/catalogue/new", methods=["GET", "POST"])
@@ -147,10 +139,8 @@ def new_offering() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         offering = _save_offering(form, None)
         if offering is not None:
-            db.session.commit()
             flash(f"{offering.title} is in the catalogue.", "success")
             return redirect(url_for("catalogue.show", offering_id=offering.id))
-        db.session.rollback()
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template("pathways/catalogue/edit.html", form=form, offering=None,
                            capabilities=capability_options(current_company().id)), status
@@ -167,12 +157,9 @@ def edit_offering(offering_id: int) -> str | Response | tuple[str, int]:
         form.duration_hours.data = Decimal(str(offering.duration_hours))
         form.capabilities.data = "\n".join(
             f"{d.capability.name}: {d.from_level}-{d.to_level}" for d in offering.capabilities)
-    if form.validate_on_submit():
-        if _save_offering(form, offering) is not None:
-            db.session.commit()
-            flash("Offering saved.", "success")
-            return redirect(url_for("catalogue.show", offering_id=offering.id))
-        db.session.rollback()
+    if form.validate_on_submit() and _save_offering(form, offering) is not None:
+        flash("Offering saved.", "success")
+        return redirect(url_for("catalogue.show", offering_id=offering.id))
     status = 400 if request.method == "POST" else 200
     return render_template("pathways/catalogue/edit.html", form=form, offering=offering,
                            capabilities=capability_options(offering.company_id)), status
@@ -185,7 +172,6 @@ def retire_offering(offering_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     offerings.set_offering_retired(current_user, offering, not offering.retired)
-    db.session.commit()
     flash(f"{offering.title} {'retired' if offering.retired else 'is back in the catalogue'}.",
           "success")
     return redirect(local_target(request.form.get("next")) or url_for("catalogue.admin_index"))
@@ -199,13 +185,10 @@ def providers() -> str | Response | tuple[str, int]:
     company = current_company()
     form = ProviderForm()
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="name") as attempt:
             provider = save_provider(current_user, form.name.data or "", form.url.data,
-                                               form.description.data)
-        except DomainError as exc:
-            getattr(form, exc.field or "name").errors.append(exc.message)
-        else:
-            db.session.commit()
+                                     form.description.data)
+        if attempt.ok:
             flash(f"Provider {provider.name} added.", "success")
             return redirect(url_for("catalogue.providers"))
     counts = dict(db.session.execute(
@@ -224,13 +207,10 @@ def edit_provider(provider_id: int) -> str | Response | tuple[str, int]:
     provider = get_or_404(Provider, provider_id)
     form = ProviderForm(obj=provider)
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="name") as attempt:
             save_provider(current_user, form.name.data or "", form.url.data,
-                                    form.description.data, provider)
-        except DomainError as exc:
-            getattr(form, exc.field or "name").errors.append(exc.message)
-        else:
-            db.session.commit()
+                          form.description.data, provider)
+        if attempt.ok:
             flash("Provider saved.", "success")
             return redirect(url_for("catalogue.providers"))
     return render_template("pathways/catalogue/provider.html", provider=provider, form=form,
@@ -244,7 +224,6 @@ def retire_provider(provider_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     set_provider_retired(current_user, provider, not provider.retired)
-    db.session.commit()
     return redirect(url_for("catalogue.providers"))
 
 
@@ -265,7 +244,6 @@ def import_upload() -> str | Response | tuple[str, int]:
                                        confirm=ConfirmForm()), 400
             pending = keep_pending(current_company().id, current_user.id, "offerings",
                                    filename, text)
-            db.session.commit()
             return redirect(url_for("catalogue.import_preview", pending_id=pending.id))
     return render_template("pathways/catalogue/import.html", form=form,
                            columns=offering_import.COLUMNS), (
@@ -283,7 +261,6 @@ def import_preview(pending_id: int) -> str | Response | tuple[str, int]:
     if request.method == "POST" and confirm.validate_on_submit() and plan.ok:
         count = offering_import.apply(current_user, plan)
         db.session.delete(pending)
-        db.session.commit()
         flash(f"Imported {count} offerings.", "success")
         return redirect(url_for("catalogue.admin_index"))
     return render_template("pathways/catalogue/import_preview.html", plan=plan,

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from app.extensions import db
+from pathways.capabilities import framework_export as fx
 from pathways.capabilities import framework_import as fi
 from pathways.capabilities.models import Capability, Category, Framework
 
@@ -104,16 +105,16 @@ def test_json_round_trip_keeps_scale_descriptors_and_retired(make_company, make_
     cap = db.session.scalar(select(Capability).where(Capability.name == "Refactoring"))
     cap.retired_at = cap.created_at
     db.session.commit()
-    exported = fi.export_json(fw)
+    exported = fx.export_json(fw)
     assert exported["scale"]["levels"][0]["name"] == "Awareness"
     # Into another company: the same framework comes out.
     globex = make_company()
     hank = make_user(globex, roles=("admin",))
     _plan, copy = _import(hank, json.dumps(exported), name=None, filename="fw.json")
     assert copy.company_id == globex.id
-    assert fi.export_json(copy) == exported
+    assert fx.export_json(copy) == exported
     # And the CSV export re-imports onto itself without changes.
-    plan = fi.parse_csv(acme.id, fi.export_csv(fw), fw.name)
+    plan = fi.parse_csv(acme.id, fx.export_csv(fw), fw.name)
     assert plan.ok and (plan.creates, plan.updates, plan.unchanged) == (0, 0, 3)
 
 
