@@ -10,6 +10,7 @@ verified webhook, through `billing.ledger` with a key derived from Stripe's obje
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -293,7 +294,7 @@ def submit_refund(refund: TopUpRefund) -> TopUpRefund:
     return refund
 
 
-def confirm_refund(refund: TopUpRefund, stripe_refund: dict) -> None:
+def confirm_refund(refund: TopUpRefund, stripe_refund: dict[str, Any]) -> None:
     """Apply Stripe's refund status (re-fetched from Stripe): debit the wallet once on success."""
     status = stripe_refund.get("status")
     if refund.stripe_refund_id is None:

@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -236,24 +237,42 @@ def start_subscription() -> Response:
     return redirect(url_for(".billing_page"))
 
 
-@bp.post("/billing/stripe/webhook")
-@csrf.exempt
+WEBHOOK_MAX_BYTES = 1024 * 1024  # Stripe's events are a few kilobytes; invoices with many lines more
+
+
+def _webhook_body() -> bytes | None:
+    """The raw body, or None when it is over the limit (read no further than the limit)."""
+    limit = min(int(current_app.config.get("STRIPE_WEBHOOK_MAX_BYTES") or WEBHOOK_MAX_BYTES),
+                current_app.config.get("MAX_CONTENT_LENGTH") or WEBHOOK_MAX_BYTES)
+    if (request.content_length or 0) > limit:
+        return None
+    body = request.stream.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def _webhook_answer(receipt: webhooks.Receipt) -> Response:
+    if receipt.outcome in ("refused", "retry"):
+        return json_error(receipt.http, receipt.code or "bad_signature", receipt.reason or "")
+    answer: dict[str, Any] = {"received": True, "id": receipt.stripe_id,
+                              "status": receipt.outcome}
+    if receipt.reason:
+        answer["reason"] = receipt.reason
+    return jsonify(answer)
+
+
 def stripe_webhook() -> Response:
-    """Stripe's events: verified, stored once, processed once (see billing.stripe.webhooks)."""
-    try:
-        event, fresh = webhooks.receive(request.get_data(cache=False), request.headers.get(
-            "Stripe-Signature"))
-    except gateway.SignatureError:
-        db.session.rollback()
-        return json_error(400, "bad_signature", "The Stripe-Signature does not verify.")
-    except Exception:
-        # The error is recorded on the event row (flushed before the raise): keep it, 500 so
-        # Stripe retries later; `flask billing replay` reprocesses by hand.
-        db.session.commit()
-        return json_error(500, "processing_failed", "Stored; processing failed, retry later.")
-    db.session.commit()
-    return jsonify({"received": True, "id": event.stripe_id,
-                    "status": "processed" if fresh else "duplicate"})
+    """Stripe's events: verified, stored once, processed once (see billing.stripe.webhooks).
+
+    400/413 for what cannot be verified; 200 for every verified event, a failed one included
+    (stored with its reason); 503 only for a temporary failure, so Stripe retries."""
+    body = _webhook_body()
+    if body is None:
+        return json_error(413, "payload_too_large", "The body is over the webhook's size limit.")
+    return _webhook_answer(webhooks.receive(body, request.headers.get("Stripe-Signature")))
+
+
+bp.add_url_rule("/billing/stripe/webhook", view_func=stripe_webhook, methods=["POST"])
+csrf.exempt(stripe_webhook)
 
 
 # --- read-only companies and the past-due banner ------------------------------------------------
