@@ -9,7 +9,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.api.openapi import add_schema
     from app.web import NavItem, add_banner, add_nav
 
     from .. import wallet
@@ -17,8 +16,6 @@ def init_app(app: Flask) -> None:
 
     views.init_app(app)
     app.register_blueprint(api.bp)
-    for name, schema in api.SCHEMAS.items():
-        add_schema(app, name, schema)
     cli.init_app(app)
     add_nav(app, NavItem("Billing", "billing_stripe.billing_page", ("admin",), order=11,
                          section="admin"))

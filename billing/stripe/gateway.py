@@ -25,10 +25,15 @@ class StripeNotConfigured(DomainError):
 
 
 class GatewayError(DomainError):
-    """Stripe refused or could not be reached; the message is safe to show."""
+    """Stripe refused or could not be reached; the message is safe to show. `transient` when
+    Stripe could not be reached, was rate limiting or failed itself (asking again may work)."""
 
     code = "payment_provider_error"
     status = 502
+
+    def __init__(self, message: str, field: str | None = None, transient: bool = False) -> None:
+        super().__init__(message, field)
+        self.transient = transient
 
 
 class CardDeclined(DomainError):
@@ -43,7 +48,12 @@ class CardDeclined(DomainError):
 
 
 class SignatureError(Exception):
-    """A webhook whose signature is missing, forged or stale."""
+    """A webhook that cannot be verified: its signature is missing, forged or stale
+    (`bad_signature`), or its body is not UTF-8 text (`bad_payload`)."""
+
+    def __init__(self, message: str, code: str = "bad_signature") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def setting(name: str) -> str | None:
@@ -81,8 +91,11 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
                            exc.code, pi.get("id") if isinstance(pi, dict) else None) from exc
     except stripe.StripeError as exc:
         current_app.logger.warning("Stripe error: %s", exc)
+        transient = isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError) or (
+            exc.http_status or 0) >= 500
         raise GatewayError(exc.user_message or "The payment provider refused the request; "
-                           "try again in a minute or contact support.") from exc
+                           "try again in a minute or contact support.",
+                           transient=transient) from exc
 
 
 def _opts(key: str | None) -> dict[str, Any]:
@@ -132,7 +145,7 @@ def create_customer(profile: Any, key: str) -> str:
     tax = tax_id_data(profile)
     if tax:
         params["tax_id_data"] = [tax]
-    return _call(client().v1.customers.create, params, _opts(_key_for(key, params)))["id"]
+    return str(_call(client().v1.customers.create, params, _opts(_key_for(key, params)))["id"])
 
 
 def update_customer(customer_id: str, profile: Any) -> None:
@@ -264,20 +277,22 @@ def setup_products(name: str, unit_amount_minor: int, currency: str,
 
 # --- webhooks -----------------------------------------------------------------------------------
 
-def verify_event(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """Check the Stripe-Signature header (HMAC-SHA256, 5-minute tolerance); the event as a dict."""
+def verify_event(payload: bytes, signature: str | None) -> str:
+    """Check the Stripe-Signature header (HMAC-SHA256, 5-minute tolerance); the body as text.
+
+    Raises `SignatureError` for anything that does not verify, whatever the header holds."""
     secret = setting("STRIPE_WEBHOOK_SECRET")
     if not secret:
         raise SignatureError("STRIPE_WEBHOOK_SECRET is not set")
     try:
-        stripe.WebhookSignature.verify_header(payload, signature, secret,
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SignatureError("The body is not UTF-8 text.", "bad_payload") from exc
+    try:
+        stripe.WebhookSignature.verify_header(text, signature, secret,
                                               stripe.Webhook.DEFAULT_TOLERANCE)
     except stripe.SignatureVerificationError as exc:
         raise SignatureError(str(exc)) from exc
-    try:
-        event = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise SignatureError("the body is not JSON") from exc
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        raise SignatureError("not a Stripe event")
-    return event
+    except (TypeError, ValueError) as exc:  # e.g. non-ASCII signatures: compare_digest refuses
+        raise SignatureError("The Stripe-Signature header cannot be read.") from exc
+    return text

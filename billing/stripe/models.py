@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models import utcnow
 
 
@@ -46,7 +46,7 @@ class PaymentMode(enum.StrEnum):
     INVOICE = "invoice"
 
 
-class BillingProfile(db.Model):
+class BillingProfile(Model):
     """Who the company is to Stripe: one row per company."""
 
     __tablename__ = "billing_profiles"
@@ -67,7 +67,7 @@ class BillingProfile(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class TopUp(db.Model):
+class TopUp(Model):
     """Money asked of Stripe for the wallet: a PaymentIntent on the card, or an invoice."""
 
     __tablename__ = "billing_topups"
@@ -104,7 +104,7 @@ class TopUp(db.Model):
         return f"topup-{self.id}"
 
 
-class TopUpRefund(db.Model):
+class TopUpRefund(Model):
     """Unspent wallet money given back through Stripe; the wallet moves when Stripe confirms."""
 
     __tablename__ = "billing_refunds"
@@ -131,7 +131,7 @@ class TopUpRefund(db.Model):
         return f"refund-{self.id}"
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """Every verified webhook event, stored once under Stripe's id and processed once."""
 
     __tablename__ = "stripe_events"
@@ -147,7 +147,7 @@ class StripeEvent(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class SeatSubscription(db.Model):
+class SeatSubscription(Model):
     """The per-seat platform subscription, mirrored from Stripe."""
 
     __tablename__ = "billing_subscriptions"

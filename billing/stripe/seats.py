@@ -11,10 +11,10 @@ re-fetched from Stripe so late or out-of-order events cannot roll it back.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -130,18 +130,18 @@ def is_read_only(company_id: int) -> bool:
 def request_seat_sync(company_id: int) -> bool:
     """Flag the subscription for a sync; enqueue the task only if it was not flagged already."""
     with Session(db.engine) as session, session.begin():
-        turned_on = session.execute(update(SeatSubscription).where(
+        turned_on = cast(CursorResult[Any], session.execute(update(SeatSubscription).where(
             SeatSubscription.company_id == company_id,
             SeatSubscription.stripe_subscription_id.is_not(None),
             SeatSubscription.status != "canceled",
             SeatSubscription.seat_sync_pending.is_(False)).values(seat_sync_pending=True)
-        ).rowcount
+        )).rowcount
     if turned_on:
         sync_seats(company_id)
     return bool(turned_on)
 
 
-@huey.task(retries=3, retry_delay=60)
+@huey.task(retries=3, retry_delay=60)  # type: ignore[untyped-decorator]  # huey has no types
 @with_app_context
 def sync_seats(company_id: int) -> int | None:
     """Set the subscription's quantity to the number of active people (one call per burst)."""

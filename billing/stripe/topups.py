@@ -10,11 +10,12 @@ verified webhook, through `billing.ledger` with a key derived from Stripe's obje
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
 from app import audit
-from app.errors import ValidationError
+from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.mail import external_url, queue_email
 from app.models import Company, User
@@ -40,6 +41,21 @@ MAX_TOPUP_MINOR = 100_000_000
 class BillingSetupError(BudgetError):
     code = "billing_setup"
     status = 409
+
+
+class IdempotencyConflict(DomainError):
+    """A key used before for another request (as Stripe answers): the first result stands."""
+
+    code = "idempotency_conflict"
+    status = 409
+
+
+def _same_request(kept_minor: int, asked_minor: int | None, what: str) -> None:
+    """A repeat of a key must ask for what the key asked the first time."""
+    if asked_minor is not None and asked_minor != kept_minor:
+        raise IdempotencyConflict(
+            f"This Idempotency-Key was used for a {what} of {money(kept_minor)}; send a new key "
+            "for another amount.", "amount_minor")
 
 
 @dataclass
@@ -133,6 +149,7 @@ def request_topup(actor: User, company: Company, amount_minor: int, key: str) ->
     existing = db.session.scalar(select(TopUp).where(
         TopUp.company_id == company.id, TopUp.idempotency_key == key))
     if existing is not None:
+        _same_request(existing.amount_minor, amount_minor, "top-up")
         return existing
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool) or amount_minor <= 0:
         raise ValidationError("Enter an amount above zero.", "amount_minor")
@@ -248,6 +265,10 @@ def request_refund(actor: User, topup: TopUp, amount_minor: int | None, key: str
     existing = db.session.scalar(select(TopUpRefund).where(
         TopUpRefund.company_id == topup.company_id, TopUpRefund.idempotency_key == key))
     if existing is not None:
+        if existing.topup_id != topup.id:
+            raise IdempotencyConflict("This Idempotency-Key was used for a refund of another "
+                                      "top-up; send a new key.", "topup_id")
+        _same_request(existing.amount_minor, amount_minor, "refund")
         return existing
     if topup.status not in (TopUpStatus.SUCCEEDED.value, TopUpStatus.REFUNDED.value):
         raise BillingSetupError("Only a top-up that Stripe confirmed can be refunded.",
@@ -293,7 +314,7 @@ def submit_refund(refund: TopUpRefund) -> TopUpRefund:
     return refund
 
 
-def confirm_refund(refund: TopUpRefund, stripe_refund: dict) -> None:
+def confirm_refund(refund: TopUpRefund, stripe_refund: dict[str, Any]) -> None:
     """Apply Stripe's refund status (re-fetched from Stripe): debit the wallet once on success."""
     status = stripe_refund.get("status")
     if refund.stripe_refund_id is None:

@@ -1,12 +1,15 @@
 """The billing page (admin): wallet, top-ups, refunds, invoices, seats; and the Stripe webhook.
 
-Anything that calls Stripe runs after our own rows are committed (see `billing.stripe.topups`).
+One unit of work per request (`app.uow`): the routes call services and return. Where our row
+must exist before Stripe is asked (billing details, a top-up, a refund) the route commits it
+first through `commit_before_stripe()`, then calls Stripe (see `billing.stripe.topups`).
 Stripe.js is loaded only when STRIPE_PUBLISHABLE_KEY is set, and only this page's
 Content-Security-Policy is widened for js.stripe.com (see docs/stripe.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +17,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -30,15 +34,19 @@ from app.extensions import csrf, db
 from app.identity import roles_required
 from app.money import from_minor, to_minor
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import checkpoint, refusal
 from app.web import CSP
 
 from .. import wallet
 from . import gateway, seats, topups, webhooks
 from .forms import CardForm, ConfirmForm, ProfileForm, RefundForm, TopUpForm
-from .models import TopUp, TopUpRefund
+from .models import TopUp
+from .schemas import TopUp as TopUpOut
 
 bp = Blueprint("billing_stripe", __name__)
 admin_only = roles_required("admin")
+
+
 def stripe_csp(js_url: str) -> str:
     """The billing page's Content-Security-Policy, widened for the origin Stripe.js comes
     from (js.stripe.com in production; a stand-in such as localstripe's in tests)."""
@@ -49,43 +57,31 @@ def stripe_csp(js_url: str) -> str:
         f"; frame-src {origin} https://hooks.stripe.com; connect-src 'self' {api}")
 
 
-def topup_json(t: TopUp) -> dict[str, Any]:
-    return {"id": t.id, "status": t.status, "amount_minor": t.amount_minor,
-            "currency": t.currency, "method": t.method, "refunded_minor": t.refunded_minor,
-            "refundable_minor": topups.refundable_minor(t) if t.status in (
-                "succeeded", "refunded") else 0,
-            "failure_code": t.failure_code, "failure_reason": t.failure_message,
-            "payment_intent_id": t.payment_intent_id, "invoice_id": t.invoice_id,
-            "invoice_url": t.invoice_url, "created_at": t.created_at.isoformat(),
-            "refunds": [refund_json(r) for r in t.refunds]}
+def commit_before_stripe() -> None:
+    """Commit our pending rows now, because Stripe is called next (the one mid-request commit)."""
+    checkpoint("Stripe is called next with an idempotency key derived from the row just written "
+               "(customer-<company>, topup-<id>, refund-<id>): the row must be committed first, so "
+               "a crash or a timeout in between leaves a row that a retry completes, never money "
+               "moved at Stripe that Trellis has no row for.")
 
 
-def refund_json(r: TopUpRefund) -> dict[str, Any]:
-    return {"id": r.id, "topup_id": r.topup_id, "status": r.status,
-            "amount_minor": r.amount_minor, "failure_reason": r.failure_message,
-            "created_at": r.created_at.isoformat()}
+def _stripe_json(answer: Callable[[], dict[str, Any]]) -> Response:
+    """JSON for the page's script: Stripe's answer, or a refusal in the API's error shape (the
+    4xx/5xx status makes the end of the request roll back)."""
+    try:
+        return jsonify(answer())
+    except DomainError as exc:
+        return json_error(exc.status, exc.code, exc.message)
 
 
 def _invoices(customer_id: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The customer's invoices at Stripe, or none and the reason Stripe could not list them."""
     if not customer_id:
         return [], None
     try:
         return gateway.list_invoices(customer_id), None
     except DomainError as exc:
         return [], exc.message
-
-
-def _after_commit_stripe(action: Any, success: str) -> bool:
-    """Run a Stripe call after our rows are committed; flash the outcome."""
-    try:
-        action()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
 
 
 def _page(status: int = 200, form: ProfileForm | None = None,
@@ -119,17 +115,15 @@ def _page(status: int = 200, form: ProfileForm | None = None,
     return response
 
 
-def _field_error(form: Any, exc: DomainError, default: str) -> None:
-    """Show a service's error next to the field it names (amount_minor → amount)."""
-    name = {"amount_minor": "amount"}.get(exc.field or "", exc.field or "")
-    target = form[name] if name in form else form[default]
-    target.errors = list(target.errors) + [exc.message]
-
-
 @bp.get("/billing")
 @admin_only
 def billing_page() -> Response:
     return _page()
+
+
+PROFILE_FIELDS = ("legal_name", "billing_email", "address_line1", "address_line2", "postal_code",
+                  "city", "country", "tax_id", "payment_mode")
+AMOUNT = {"amount_minor": "amount"}  # the services name the amount in minor units
 
 
 @bp.post("/billing/profile")
@@ -138,18 +132,16 @@ def save_profile() -> Response:
     company, form = current_company(), ProfileForm()
     if not form.validate_on_submit():
         return _page(422, form=form)
-    try:
-        profile = topups.save_profile(current_user, company, topups.ProfileData(**{
-            name: form[name].data for name in (
-                "legal_name", "billing_email", "address_line1", "address_line2", "postal_code",
-                "city", "country", "tax_id", "payment_mode")}))
-    except DomainError as exc:
-        db.session.rollback()
-        _field_error(form, exc, "legal_name")
+    with refusal(form, default="legal_name") as attempt:
+        profile = topups.save_profile(current_user, company, topups.ProfileData(
+            **{name: form[name].data for name in PROFILE_FIELDS}))
+    if not attempt.ok:
         return _page(422, form=form)
-    db.session.commit()
-    _after_commit_stripe(lambda: topups.ensure_customer(company, profile),
-                         "Billing details saved and sent to Stripe.")
+    commit_before_stripe()
+    with refusal() as sent:
+        topups.ensure_customer(company, profile)
+    if sent.ok:
+        flash("Billing details saved and sent to Stripe.", "success")
     return redirect(url_for(".billing_page"))
 
 
@@ -159,10 +151,11 @@ def save_card() -> Response:
     form = CardForm()
     if not form.validate_on_submit():
         abort(400)
-    company = current_company()
-    _after_commit_stripe(lambda: topups.set_payment_method(
-        current_user, company, form.payment_method_id.data or ""),
-        "Card saved; top-ups are charged to it.")
+    with refusal() as attempt:
+        topups.set_payment_method(current_user, current_company(),
+                                  form.payment_method_id.data or "")
+    if attempt.ok:
+        flash("Card saved; top-ups are charged to it.", "success")
     return redirect(url_for(".billing_page"))
 
 
@@ -174,14 +167,12 @@ def setup_intent() -> Response:
     profile = topups.profile_of(company.id)
     if profile is None:
         return json_error(409, "billing_setup", "Save the billing details first.")
-    try:
-        customer_id = topups.ensure_customer(company, profile)
-        intent = gateway.create_setup_intent(customer_id)
-    except DomainError as exc:
-        db.session.rollback()
-        return json_error(exc.status, exc.code, exc.message)
-    db.session.commit()
-    return jsonify({"client_secret": intent["client_secret"]})
+
+    def client_secret() -> dict[str, Any]:
+        intent = gateway.create_setup_intent(topups.ensure_customer(company, profile))
+        return {"client_secret": intent["client_secret"]}
+
+    return _stripe_json(client_secret)
 
 
 @bp.post("/billing/topups")
@@ -190,17 +181,17 @@ def create_topup() -> Response:
     form, company = TopUpForm(), current_company()
     if not form.validate_on_submit():
         return _page(422, topup_form=form)
-    try:
+    with refusal(form, default="amount", fields=AMOUNT) as attempt:
         topup = topups.request_topup(current_user, company, to_minor(
             form.amount.data, company.currency, "amount_minor"), f"web:{form.key.data}")
-    except DomainError as exc:
-        db.session.rollback()
-        _field_error(form, exc, "amount")
+    if not attempt.ok:
         return _page(422, topup_form=form)
-    db.session.commit()
-    _after_commit_stripe(lambda: topups.submit_topup(topup),
-                         "Top-up sent to Stripe. The wallet is credited when Stripe confirms "
-                         "the payment; this page updates by itself.")
+    commit_before_stripe()
+    with refusal() as sent:
+        topups.submit_topup(topup)
+    if sent.ok:
+        flash("Top-up sent to Stripe. The wallet is credited when Stripe confirms the payment; "
+              "this page updates by itself.", "success")
     return redirect(url_for(".billing_page"))
 
 
@@ -208,7 +199,7 @@ def create_topup() -> Response:
 @admin_only
 def topup_status(topup_id: int) -> Response:
     """A top-up's live status as JSON (the page polls it while a top-up is pending)."""
-    return jsonify(topup_json(get_or_404(TopUp, topup_id)))
+    return jsonify(TopUpOut.of(get_or_404(TopUp, topup_id)).model_dump(mode="json"))
 
 
 @bp.post("/billing/topups/<int:topup_id>/refund")
@@ -217,20 +208,20 @@ def refund_topup(topup_id: int) -> Response:
     topup, form = get_or_404(TopUp, topup_id), RefundForm()
     if not form.validate_on_submit():
         return _page(422, refund_form=form, refund_for=topup.id)
-    try:
+    with refusal(form, default="amount", fields=AMOUNT) as attempt:
         amount = to_minor(form.amount.data, topup.currency, "amount_minor") if (
             form.amount.data) else None
         # one form key serves every row of the page: the top-up id keeps the keys apart
         refund = topups.request_refund(current_user, topup, amount,
                                        f"web:{topup.id}:{form.key.data}")
-    except DomainError as exc:
-        db.session.rollback()
-        _field_error(form, exc, "amount")
+    if not attempt.ok:
         return _page(422, refund_form=form, refund_for=topup.id)
-    db.session.commit()
-    _after_commit_stripe(lambda: topups.submit_refund(refund),
-                         "Refund requested at Stripe; the wallet is debited when Stripe "
-                         "confirms it.")
+    commit_before_stripe()
+    with refusal() as sent:
+        topups.submit_refund(refund)
+    if sent.ok:
+        flash("Refund requested at Stripe; the wallet is debited when Stripe confirms it.",
+              "success")
     return redirect(url_for(".billing_page"))
 
 
@@ -239,30 +230,49 @@ def refund_topup(topup_id: int) -> Response:
 def start_subscription() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    company = current_company()
-    _after_commit_stripe(lambda: seats.start_subscription(current_user, company),
-                         "Subscription started; seats follow your active people.")
+    with refusal() as attempt:
+        seats.start_subscription(current_user, current_company())
+    if attempt.ok:
+        flash("Subscription started; seats follow your active people.", "success")
     return redirect(url_for(".billing_page"))
 
 
-@bp.post("/billing/stripe/webhook")
-@csrf.exempt
+WEBHOOK_MAX_BYTES = 1024 * 1024  # Stripe's events are a few kilobytes; invoices with many lines more
+
+
+def _webhook_body() -> bytes | None:
+    """The raw body, or None when it is over the limit (read no further than the limit)."""
+    limit = min(int(current_app.config.get("STRIPE_WEBHOOK_MAX_BYTES") or WEBHOOK_MAX_BYTES),
+                current_app.config.get("MAX_CONTENT_LENGTH") or WEBHOOK_MAX_BYTES)
+    if (request.content_length or 0) > limit:
+        return None
+    body = request.stream.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def _webhook_answer(receipt: webhooks.Receipt) -> Response:
+    if receipt.outcome in ("refused", "retry"):
+        return json_error(receipt.http, receipt.code or "bad_signature", receipt.reason or "")
+    answer: dict[str, Any] = {"received": True, "id": receipt.stripe_id,
+                              "status": receipt.outcome}
+    if receipt.reason:
+        answer["reason"] = receipt.reason
+    return jsonify(answer)
+
+
 def stripe_webhook() -> Response:
-    """Stripe's events: verified, stored once, processed once (see billing.stripe.webhooks)."""
-    try:
-        event, fresh = webhooks.receive(request.get_data(cache=False), request.headers.get(
-            "Stripe-Signature"))
-    except gateway.SignatureError:
-        db.session.rollback()
-        return json_error(400, "bad_signature", "The Stripe-Signature does not verify.")
-    except Exception:
-        # The error is recorded on the event row (flushed before the raise): keep it, 500 so
-        # Stripe retries later; `flask billing replay` reprocesses by hand.
-        db.session.commit()
-        return json_error(500, "processing_failed", "Stored; processing failed, retry later.")
-    db.session.commit()
-    return jsonify({"received": True, "id": event.stripe_id,
-                    "status": "processed" if fresh else "duplicate"})
+    """Stripe's events: verified, stored once, processed once (see billing.stripe.webhooks).
+
+    400/413 for what cannot be verified; 200 for every verified event, a failed one included
+    (stored with its reason); 503 only for a temporary failure, so Stripe retries."""
+    body = _webhook_body()
+    if body is None:
+        return json_error(413, "payload_too_large", "The body is over the webhook's size limit.")
+    return _webhook_answer(webhooks.receive(body, request.headers.get("Stripe-Signature")))
+
+
+bp.add_url_rule("/billing/stripe/webhook", view_func=stripe_webhook, methods=["POST"])
+csrf.exempt(stripe_webhook)
 
 
 # --- read-only companies and the past-due banner ------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from app.extensions import db
 from app.people import service as people
 from billing import holds
@@ -83,3 +85,24 @@ def test_seats_follow_joiners_and_leavers_and_cancel_makes_read_only(
     assert api.get("/api/v1/billing/subscription").get_json()["read_only"] is True
     assert_ledger_ok(admin.company_id)
 
+
+
+def test_a_refund_key_reused_for_another_amount_or_top_up_is_a_409(admin, api_as,
+                                                                    webhooks_to_app):
+    api = api_as(admin)
+    billing_ready(admin, api)
+    topup = succeeded_topup(admin, api, 20_000)
+    url = f"/api/v1/billing/topups/{topup['id']}/refund"
+    key = {"Idempotency-Key": "refund-1"}
+    first = api.post(url, json={"amount_minor": 1_000}, headers=key)
+    assert first.status_code == 201
+    other = api.post(url, json={"amount_minor": 2_000}, headers=key)
+    assert other.status_code == 409
+    assert other.get_json()["error"]["code"] == "idempotency_conflict"
+    again = api.post(url, json={"amount_minor": 1_000}, headers=key)
+    assert again.get_json()["id"] == first.get_json()["id"]
+    second = succeeded_topup(admin, api, 5_000)
+    elsewhere = api.post(f"/api/v1/billing/topups/{second['id']}/refund",
+                         json={"amount_minor": 1_000}, headers=key)
+    assert elsewhere.status_code == 409 and elsewhere.get_json()["error"]["field"] == "topup_id"
+    assert read(lambda: db.session.scalar(select(func.count(TopUpRefund.id)))) == 1

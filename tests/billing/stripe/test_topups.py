@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from billing.stripe.models import StripeEvent
+from billing.stripe.models import StripeEvent, TopUp
 
 from ..conftest import assert_ledger_ok
 from .conftest import (
@@ -115,3 +115,22 @@ def test_forged_missing_or_stale_signatures_are_refused_and_change_nothing(
     assert topup_status(topup["id"]) == "pending" and wallet_minor(admin.company_id) == 0
     assert_ledger_ok(admin.company_id)
 
+
+
+def test_a_key_reused_for_another_amount_is_a_409_and_the_first_top_up_stands(admin, api_as,
+                                                                              stripe_on):
+    api = api_as(admin)
+    billing_ready(admin, api)
+    first = api.post("/api/v1/billing/topups", json={"amount_minor": 10_000},
+                     headers={"Idempotency-Key": "fund-april"})
+    assert first.status_code == 201
+    other = api.post("/api/v1/billing/topups", json={"amount_minor": 99_000},
+                     headers={"Idempotency-Key": "fund-april"})
+    assert other.status_code == 409, other.get_json()
+    error = other.get_json()["error"]
+    assert (error["code"], error["field"]) == ("idempotency_conflict", "amount_minor")
+    assert "€100.00" in error["message"]
+    again = api.post("/api/v1/billing/topups", json={"amount_minor": 10_000},
+                     headers={"Idempotency-Key": "fund-april"})
+    assert (again.status_code, again.get_json()["id"]) == (201, first.get_json()["id"])
+    assert read(lambda: db.session.scalar(select(func.count(TopUp.id)))) == 1
