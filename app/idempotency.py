@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .errors import Conflict, ValidationError
-from .extensions import db
+from .extensions import Model, db
 from .models import utcnow
 
 HEADER = "Idempotency-Key"
@@ -37,7 +37,7 @@ class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """A key the API has seen, with the fingerprint of the request that first used it."""
 
     __tablename__ = "idempotency_keys"

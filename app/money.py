@@ -82,4 +82,4 @@ def to_minor(amount: Decimal | None, currency: str, field: str = "amount") -> in
 
 def from_minor(amount_minor: int, currency: str) -> Decimal:
     """Minor units as a Decimal in major units (for a form field)."""
-    return Decimal(amount_minor) / (10 ** get_currency_precision(currency))
+    return Decimal(amount_minor) / (Decimal(10) ** get_currency_precision(currency))

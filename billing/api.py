@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from flask_login import current_user
 
+from app.access import may_see
 from app.api.plumbing import api_blueprint, require_role
 from app.api.schema import Page, operation
 from app.errors import PermissionDenied
@@ -16,7 +19,6 @@ from app.pagination import page_json, paginate
 from app.tenancy import current_company, get_or_404
 
 from . import budgets, pools, queries, verify, wallet
-from .access import can_see_budget
 from .models import LedgerTransaction
 from .policies import Period, parse_period
 from .schemas import (
@@ -37,11 +39,26 @@ from .schemas import (
 )
 
 bp = api_blueprint("billing_api", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def roles(*names: str) -> Callable[[F], F]:
+    """Refuse callers without one of the access roles before their body is even read (a 403,
+    not a 400 about a body they may not send at all)."""
+    def decorate(view: F) -> F:
+        @wraps(view)  # keeps the declared operation for the OpenAPI document
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            require_role(*names)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
 
 
 def _person(employee_id: int) -> User:
     person = get_or_404(User, employee_id)
-    if not can_see_budget(current_user, person):
+    if not may_see(current_user, person):
         raise PermissionDenied("You can see your own budget and, as a manager, your reports'.")
     return person
 
@@ -65,11 +82,11 @@ def adjustment_json(tx: LedgerTransaction, amount_minor: int, currency: str) -> 
 
 
 @bp.post("/budgets/adjustments")
+@roles("admin")
 @operation(body=NewAdjustment, response=Adjustment, status=201, idempotent=True)
 def create_adjustment(body: NewAdjustment) -> dict[str, Any]:
     """Top up or deduct a person's budget with a reason (admin); a repeat with the same key
     returns the first adjustment."""
-    require_role("admin")
     person = get_or_404(User, body.employee_id)
     tx = budgets.adjust(current_user, person, body.amount_minor, body.reason, idempotency_key(),
                         _period(body.period))
@@ -78,10 +95,10 @@ def create_adjustment(body: NewAdjustment) -> dict[str, Any]:
 
 
 @bp.post("/budgets/allocate")
+@roles("admin")
 @operation(body=NewAllocationRun, response=AllocationRun, status=201, idempotent=True)
 def allocate(body: NewAllocationRun) -> dict[str, Any]:
     """Run the allocation for the whole company (admin); idempotent per period and per key."""
-    require_role("admin")
     company = current_company()
     as_of = body.as_of or date.today()
     period = _period(body.period, as_of)
@@ -93,10 +110,10 @@ def allocate(body: NewAllocationRun) -> dict[str, Any]:
 
 
 @bp.get("/wallet")
+@roles("admin", "executive")
 @operation(query=PeriodQuery, response=Wallet)
 def get_wallet(query: PeriodQuery) -> dict[str, Any]:
     """The company wallet and this period's budgets at a glance (admin, executive)."""
-    require_role("admin", "executive")
     company = current_company()
     totals = queries.company_balances(company.id, company.currency, _period(query.period))
     balances = wallet.wallet_balances(company.id)
@@ -105,10 +122,10 @@ def get_wallet(query: PeriodQuery) -> dict[str, Any]:
 
 
 @bp.get("/ledger/verify")
+@roles("admin")
 @operation(response=LedgerVerification)
 def ledger_verify() -> dict[str, Any]:
     """Check the company's ledger invariants (admin): each with ok and a readable detail."""
-    require_role("admin")
     checks = verify.run_checks(current_company().id)
     return {"ok": all(c.ok for c in checks), "checks": [c.json() for c in checks]}
 

@@ -5,7 +5,7 @@ Every function takes the acting user, writes through `billing.ledger`, flushes, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -30,8 +30,8 @@ from .models import (
 from .policies import Period, Resolver, entitlement, period_for
 
 CHUNK = 1000
-ACCOUNTS = LedgerAccount.__table__
-BUDGETS = Budget.__table__
+ACCOUNTS = ledger.table_of(LedgerAccount)
+BUDGETS = ledger.table_of(Budget)
 
 
 def find_budget(user: User, period: Period) -> Budget | None:
@@ -138,7 +138,7 @@ def _create_budgets(company_id: int, user_ids: Sequence[int], period: Period,
     return {uid: (budget_ids[uid], account[f"available:{uid}:{start}"], 0) for uid in user_ids}
 
 
-def _set_budgets(column: str, values: dict[int, object]) -> None:
+def _set_budgets(column: str, values: Mapping[int, object]) -> None:
     """UPDATE budgets SET <column> per budget id (one statement per chunk) and write the new
     values onto budgets already loaded in the session."""
     ledger.bulk_update(BUDGETS, column, values)
@@ -327,7 +327,7 @@ def close_period(actor: User | None, company: Company, period: Period) -> tuple[
     ledger.post_bulk(actor, postings)
     now = utcnow()
     _set_budgets("closed_at", {budget_id: now for budget_id, *_rest in plan})
-    ledger.bulk_update(TeamPool.__table__, "closed_at", {p.id: now for p in pools})
+    ledger.bulk_update(ledger.table_of(TeamPool), "closed_at", {p.id: now for p in pools})
     ledger.write_back(TeamPool, "closed_at", ((p.id, now) for p in pools))
     rolled = sum(p[3] for p in plan)
     expired = sum(p[4] for p in plan if p[4] > 0) + sum(pool_left.values())

@@ -71,9 +71,11 @@ from .ledger_sql import lock_ids as lock_ids
 from .ledger_sql import move_balances
 from .ledger_sql import one_of as one_of
 from .ledger_sql import serialise as serialise
+from .ledger_sql import table_of as table_of
 from .ledger_sql import write_back as write_back
 from .models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from .postings import AmountTooLarge as AmountTooLarge
+from .postings import Legs as Legs
 from .postings import Posting as Posting
 from .postings import UnbalancedTransaction as UnbalancedTransaction
 from .postings import account_id, legs, stamp
@@ -91,7 +93,7 @@ def company_account(company_id: int, kind: AccountKind, currency: str) -> Ledger
 
 def account(company_id: int, code: str, kind: AccountKind, currency: str) -> LedgerAccount:
     """Get or create an account by its code (safe when two workers create it at once)."""
-    found = db.session.scalar(select(LedgerAccount).where(
+    found: LedgerAccount | None = db.session.scalar(select(LedgerAccount).where(
         LedgerAccount.company_id == company_id, LedgerAccount.code == code))
     if found is not None:
         return found

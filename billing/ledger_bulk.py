@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import User
 
@@ -99,7 +101,8 @@ def post_bulk(actor: User | None, postings: Sequence[Posting], *,
              "reason": postings[i].reason, "user_id": postings[i].user_id,
              "actor_id": actor_id, "created_at": now} for i in batch],
             returning=("idempotency_key", "id")))
-        entries, deltas = [], {}
+        entries: list[dict[str, int]] = []
+        deltas: dict[int, int] = {}
         for i in batch:
             ids[i] = tx_id = new_ids[postings[i].key]
             for acc, amount in all_legs[i]:

@@ -5,10 +5,12 @@ balances is enforced)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from sqlalchemy import ARRAY, Table, any_, bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
@@ -19,9 +21,16 @@ from .postings import UnbalancedTransaction, too_large
 
 BATCH = 2000  # postings per batch: a few thousand bound parameters per statement at most
 ID_CHUNK = 5000  # ids per IN (…) list
-TX_TABLE = LedgerTransaction.__table__  # Core tables: no per-row ORM bookkeeping
-ENTRY_TABLE = LedgerEntry.__table__
-ACCOUNT_TABLE = LedgerAccount.__table__
+
+
+def table_of(model: type[Any]) -> Table:
+    """A model's Core table (bulk statements skip the per-row ORM bookkeeping)."""
+    return cast(Table, model.__table__)
+
+
+TX_TABLE = table_of(LedgerTransaction)
+ENTRY_TABLE = table_of(LedgerEntry)
+ACCOUNT_TABLE = table_of(LedgerAccount)
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -42,7 +51,7 @@ def one_of(column: Any, values: Sequence[Any]) -> Any:
 
 
 def _pg_type(column: Any) -> str:
-    return column.type.compile(dialect=db.session.get_bind().dialect)
+    return str(column.type.compile(dialect=db.session.get_bind().dialect))
 
 
 def bulk_insert(table: Table, rows: Sequence[dict[str, Any]],
@@ -60,18 +69,24 @@ def bulk_insert(table: Table, rows: Sequence[dict[str, Any]],
         if returning:
             sql += " RETURNING " + ", ".join(returning)
         result = db.session.execute(text(sql), {c: [r[c] for r in rows] for c in cols})
-        return result.all() if returning else []
+        return list(result.all()) if returning else []
     stmt = insert(table)
     if returning:
-        return db.session.execute(stmt.returning(*[table.c[c] for c in returning]), rows).all()
+        return list(db.session.execute(stmt.returning(*[table.c[c] for c in returning]),
+                                       rows).all())
     db.session.execute(stmt, rows)
     return []
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE matched (every UPDATE answers a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 SMALL = 20  # rows up to which SQLite gets one CASE statement instead of an executemany
 
 
-def bulk_update(table: Table, column: str, values: dict[int, Any],
+def bulk_update(table: Table, column: str, values: Mapping[int, Any],
                 relative: bool = False) -> None:
     """Set (or with `relative`, add to) `column` of many rows by id. PostgreSQL: one
     `UPDATE … FROM unnest(:ids, :values)` per chunk. SQLite: one `CASE id WHEN …` statement
@@ -85,19 +100,20 @@ def bulk_update(table: Table, column: str, values: dict[int, Any],
         sql = text(f"UPDATE {table.name} SET {column} = {new} FROM unnest("
                    f"CAST(:ids AS BIGINT[]), CAST(:vals AS {_pg_type(col)}[])) AS v(id, value) "
                    f"WHERE {table.name}.id = v.id")
-        touched = sum(db.session.execute(sql, {"ids": [i for i, _v in chunk],
-                                               "vals": [v for _i, v in chunk]}).rowcount
+        touched = sum(_rowcount(db.session.execute(sql, {"ids": [i for i, _v in chunk],
+                                                         "vals": [v for _i, v in chunk]}))
                       for chunk in chunks(items, ID_CHUNK))
     elif len(items) <= SMALL:
         by_id = dict(items)
         value = case(by_id, value=table.c.id, else_=0 if relative else col)
-        touched = db.session.execute(update(table).where(table.c.id.in_(list(by_id)))
-                                     .values({column: col + value if relative else value})
-                                     ).rowcount
+        touched = _rowcount(db.session.execute(
+            update(table).where(table.c.id.in_(list(by_id)))
+            .values({column: col + value if relative else value})))
     else:
         stmt = (update(table).where(table.c.id == bindparam("row_id"))
                 .values({column: col + bindparam("value") if relative else bindparam("value")}))
-        touched = db.session.execute(stmt, [{"row_id": i, "value": v} for i, v in items]).rowcount
+        touched = _rowcount(db.session.execute(stmt, [{"row_id": i, "value": v}
+                                                      for i, v in items]))
     if touched != len(items):
         raise UnbalancedTransaction(f"an update of {table.name} names a row that does not exist")
 

@@ -60,8 +60,11 @@ def account_id(acc: LedgerAccount | int) -> int:
     return acc if isinstance(acc, int) else acc.id
 
 
+Legs = list[tuple[LedgerAccount | int, int]]
+
+
 def transfer(source: LedgerAccount | int, target: LedgerAccount | int,
-             amount_minor: int) -> list[tuple[LedgerAccount | int, int]]:
+             amount_minor: int) -> Legs:
     """The two legs that move `amount_minor` from `source` to `target`."""
     return [(source, -amount_minor), (target, amount_minor)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import aliased
@@ -16,17 +16,20 @@ from app.search import contains_text
 from .models import Budget, LedgerAccount, LedgerEntry, LedgerTransaction, TeamPool, TxKind
 from .policies import Period
 
+# A select of several columns, whatever their types (SQLAlchemy 2.1 types each column).
+Rows: TypeAlias = Select[*tuple[Any, ...]]
+
 Avail, Held, Spent = (aliased(LedgerAccount, name=n) for n in ("avail", "held", "spent"))
 
 
-def _with_accounts(query: Select[Any]) -> Select[Any]:
+def _with_accounts(query: Rows) -> Rows:
     return (query.join(Avail, Avail.id == Budget.available_account_id)
             .join(Held, Held.id == Budget.held_account_id)
             .join(Spent, Spent.id == Budget.spent_account_id))
 
 
 def allocation_rows(company_id: int, period: Period, q: str | None = None,
-                    team_id: int | None = None) -> Select[Any]:
+                    team_id: int | None = None) -> Rows:
     """One row per active person (and anyone with a budget) with the period's balances."""
     available = func.coalesce(Avail.balance_minor, 0)
     held = func.coalesce(Held.balance_minor, 0)
@@ -98,7 +101,7 @@ def _delta(kind: str) -> Any:
                                        else_=0)), 0).label(f"{kind}_minor")
 
 
-def person_transactions(user: User) -> Select[Any]:
+def person_transactions(user: User) -> Rows:
     """The person's transactions, newest first, with what each did to available/held/spent."""
     actor = aliased(User, name="actor")
     return (select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
@@ -116,7 +119,7 @@ def person_transactions(user: User) -> Select[Any]:
 
 
 def company_transactions(company_id: int, kind: str | None = None,
-                         since: date | None = None) -> Select[Any]:
+                         since: date | None = None) -> Rows:
     """Every transaction of the company, newest first, with its size and whose budget moved."""
     actor, person = aliased(User, name="actor"), aliased(User, name="person")
     size = func.sum(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor), else_=0))
@@ -179,7 +182,7 @@ def pool_json(row: Any, period: Period, currency: str) -> dict[str, Any]:
             "available_minor": int(row.left_minor), "closed": row.closed_at is not None}
 
 
-def pool_transactions(account_id: int | None) -> Select[Any]:
+def pool_transactions(account_id: int | None) -> Rows:
     """Every movement of one pool account, newest first, with whose budget it went to."""
     actor, person = aliased(User, name="actor"), aliased(User, name="person")
     return (select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,

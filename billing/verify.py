@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,7 @@ def _scope(query: Any, column: Any, company_id: int | None) -> Any:
     return query if company_id is None else query.where(column == company_id)
 
 
-def _check(name: str, good: str, rows: list[Any], describe: Any) -> Check:
+def _check(name: str, good: str, rows: Sequence[Any], describe: Any) -> Check:
     if not rows:
         return Check(name, True, good)
     shown = "; ".join(describe(r) for r in rows[:SAMPLE])

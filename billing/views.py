@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -15,7 +15,7 @@ from app.csvout import csv_response
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import as_choices
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.models import Team, User
 from app.money import from_minor, money, to_minor
 from app.pagination import paginate
