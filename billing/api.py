@@ -133,6 +133,7 @@ def ledger_verify() -> dict[str, Any]:
 def transaction_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "created_at": row.created_at.isoformat(), "kind": row.kind,
             "reference": row.reference, "reason": row.reason, "actor": row.actor_name,
+            "amount_minor": int(row.amount_minor),
             "available_minor": int(row.available_minor), "held_minor": int(row.held_minor),
             "spent_minor": int(row.spent_minor)}
 

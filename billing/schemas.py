@@ -115,6 +115,7 @@ class PersonTransaction(Schema):
     reference: str | None
     reason: str | None
     actor: str | None
+    amount_minor: int = Field(description="what moved, once")
     available_minor: int = Field(description="change of available")
     held_minor: int
     spent_minor: int

@@ -168,11 +168,11 @@ def person_csv(user_id: int) -> Response:
     person = _visible_person(user_id)
     rows = db.session.execute(queries.person_transactions(person))
     return csv_response(f"transactions-{person.id}.csv", [
-        "id", "date", "kind", "reference", "reason", "by", "available_minor", "held_minor",
-        "spent_minor", "currency"], ([r.id, r.created_at.isoformat(), r.kind, r.reference,
-                                     r.reason, r.actor_name, int(r.available_minor),
-                                     int(r.held_minor), int(r.spent_minor),
-                                     person.company.currency] for r in rows))
+        "id", "date", "kind", "reference", "reason", "by", "amount_minor", "available_minor",
+        "held_minor", "spent_minor", "currency"], ([
+            r.id, r.created_at.isoformat(), r.kind, r.reference, r.reason, r.actor_name,
+            int(r.amount_minor), int(r.available_minor), int(r.held_minor), int(r.spent_minor),
+            person.company.currency] for r in rows))
 
 
 @bp.route("/wallet", methods=["GET", "POST"])
@@ -205,10 +205,10 @@ def company_csv() -> Response:
                                                            request.args.get("kind")))
     return csv_response(f"transactions-{company.slug}.csv", [
         "id", "date", "kind", "person", "reference", "reason", "by", "moved_minor",
-        "wallet_change_minor", "currency"], ([r.id, r.created_at.isoformat(), r.kind,
-                                              r.person_name, r.reference, r.reason, r.actor_name,
-                                              int(r.moved_minor), int(r.wallet_minor),
-                                              company.currency] for r in rows))
+        "wallet_change_minor", "allowance_change_minor", "currency"], ([
+            r.id, r.created_at.isoformat(), r.kind, r.person_name, r.reference, r.reason,
+            r.actor_name, int(r.moved_minor), int(r.wallet_minor), int(r.allowance_minor),
+            company.currency] for r in rows))
 
 
 def budget_card() -> dict[str, Any] | None:
