@@ -87,7 +87,7 @@ def test_allocate_runs_once_per_key_and_the_wallet_shows_it(acme, admin, make_us
     assert (w["wallet_minor"], w["funded_minor"], w["allocated_minor"]) == (1_000_000, 1_000_000,
                                                                            120_000)
     verified = api.get("/api/v1/ledger/verify").get_json()
-    assert verified["ok"] is True and len(verified["checks"]) == 6
+    assert verified["ok"] is True and len(verified["checks"]) == 8
 
 
 def test_transactions_list_each_change_of_the_persons_balances(acme, admin, make_user, give,
