@@ -268,6 +268,26 @@ def adjust(actor: User, user: User, amount_minor: int, reason: str, key: str,
     return tx
 
 
+def _close_postings(company_id: int, period: Period, plan: list[tuple[int, int, int, int, int]],
+                    carry_to: dict[int, int], expired_id: int) -> list[ledger.Posting]:
+    """The rollover and expiry postings of a period close: `plan` rows are (budget, user,
+    available account, carry, lapse); `carry_to` maps a user to next period's available."""
+    nxt, postings = period.next(), []
+    for budget_id, user_id, available_id, carry, lapse in plan:
+        if carry > 0:
+            postings.append(ledger.Posting(
+                company_id, TxKind.ROLLOVER.value, f"rollover:{budget_id}",
+                ledger.transfer(available_id, carry_to[user_id], carry),
+                reference=f"user:{user_id}", reason=f"Rollover into {nxt.label}",
+                user_id=user_id))
+        if lapse > 0:
+            postings.append(ledger.Posting(
+                company_id, TxKind.EXPIRY.value, f"expiry:{budget_id}",
+                ledger.transfer(available_id, expired_id, lapse),
+                reference=f"user:{user_id}", reason=f"{period.label} ended", user_id=user_id))
+    return postings
+
+
 def close_period(actor: User | None, company: Company, period: Period) -> tuple[int, int]:
     """At a period end: roll over what is left up to each policy's cap, expire the rest;
     expire what is left in the team pools (key `expiry:pool:<pool id>`; they never roll over).
@@ -304,19 +324,8 @@ def close_period(actor: User | None, company: Company, period: Period) -> tuple[
     targets = _budget_rows(company.id, nxt, carried)
     targets.update(_create_budgets(company.id, [u for u in carried if u not in targets], nxt,
                                    company.currency))
-    postings = []
-    for budget_id, user_id, available_id, carry, lapse in plan:
-        if carry > 0:
-            postings.append(ledger.Posting(
-                company.id, TxKind.ROLLOVER.value, f"rollover:{budget_id}",
-                ledger.transfer(available_id, targets[user_id][1], carry),
-                reference=f"user:{user_id}", reason=f"Rollover into {nxt.label}",
-                user_id=user_id))
-        if lapse > 0:
-            postings.append(ledger.Posting(
-                company.id, TxKind.EXPIRY.value, f"expiry:{budget_id}",
-                ledger.transfer(available_id, expired_acc.id, lapse),
-                reference=f"user:{user_id}", reason=f"{period.label} ended", user_id=user_id))
+    postings = _close_postings(company.id, period, plan,
+                               {u: targets[u][1] for u in carried}, expired_acc.id)
     # What is left in a team pool never rolls over: it expires with the period.
     pool_left = {pool_id: balances[account_id][1] for pool_id, _t, account_id in pools}
     postings += [ledger.Posting(

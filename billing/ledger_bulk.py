@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -52,6 +53,26 @@ def _existing_keys(company_id: int, keys: Sequence[str]) -> dict[str, tuple[int,
     return found
 
 
+def _checked_and_locked(postings: Sequence[Posting]) -> tuple[int, list[list[tuple[Any, int]]]]:
+    """Validate the postings (one company, balanced legs, unique keys), lock every account they
+    touch in ascending id order and check each belongs to the company; (company id, legs)."""
+    company_ids = {p.company_id for p in postings}
+    if len(company_ids) != 1:
+        raise ValueError("post_bulk writes the transactions of one company at a time")
+    company_id = company_ids.pop()
+    all_legs = [legs(p) for p in postings]
+    keys = [p.key for p in postings]
+    if len(set(keys)) != len(keys):
+        raise IdempotencyConflict("Two postings in one batch carry the same idempotency key.")
+    accounts = lock_ids(account_id(acc) for posting_legs in all_legs for acc, _a in posting_legs)
+    for p, posting_legs in zip(postings, all_legs, strict=True):
+        for acc, _a in posting_legs:
+            owner = accounts.get(account_id(acc))
+            if owner is None or owner[0] != company_id:
+                raise UnbalancedTransaction(f"{p.kind} {p.key}: an account of another company")
+    return company_id, all_legs
+
+
 def post_bulk(actor: User | None, postings: Sequence[Posting], *,
               posted_at: datetime | None = None) -> BulkResult:
     """Write many balanced transactions of ONE company with few statements. Flushes, never
@@ -68,21 +89,8 @@ def post_bulk(actor: User | None, postings: Sequence[Posting], *,
     result = BulkResult()
     if not postings:
         return result
-    company_ids = {p.company_id for p in postings}
-    if len(company_ids) != 1:
-        raise ValueError("post_bulk writes the transactions of one company at a time")
-    company_id = company_ids.pop()
-    all_legs = [legs(p) for p in postings]
-    keys = [p.key for p in postings]
-    if len(set(keys)) != len(keys):
-        raise IdempotencyConflict("Two postings in one batch carry the same idempotency key.")
-    accounts = lock_ids(account_id(acc) for posting_legs in all_legs for acc, _a in posting_legs)
-    for p, posting_legs in zip(postings, all_legs, strict=True):
-        for acc, _a in posting_legs:
-            owner = accounts.get(account_id(acc))
-            if owner is None or owner[0] != company_id:
-                raise UnbalancedTransaction(f"{p.kind} {p.key}: an account of another company")
-    done = _existing_keys(company_id, keys)
+    company_id, all_legs = _checked_and_locked(postings)
+    done = _existing_keys(company_id, [p.key for p in postings])
     for p in postings:
         if p.key in done and (done[p.key][1] != p.kind or done[p.key][2] != p.reference):
             raise IdempotencyConflict(
