@@ -110,3 +110,15 @@ def test_the_openapi_document_describes_the_money_endpoints(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/budgets/adjustments" in spec["paths"]
     assert "Wallet" in spec["components"]["schemas"]
+
+
+def test_a_line_manager_without_the_manager_role_reads_their_reports_budget(acme, make_user,
+                                                                           give, api_as):
+    """PRODUCT.md: the line-manager relation grants it, not the `manager` access role (an
+    identity provider may make someone a line manager without it)."""
+    lead = make_user(acme, roles=("employee",))
+    ada = make_user(acme, manager=lead)
+    give(ada, 5_000)
+    r = api_as(lead).get(f"/api/v1/employees/{ada.id}/budget?period=2026")
+    assert r.status_code == 200 and r.get_json()["allocated_minor"] == 5_000
+    assert api_as(ada).get(f"/api/v1/employees/{lead.id}/budget").status_code == 403
