@@ -5,6 +5,8 @@
                                             the `|money` filter and money in messages
     to_minor(amount, currency, field)       a typed amount (Decimal, major units) → minor units
     from_minor(amount_minor, currency)      minor units → a Decimal for a form field
+    MAX_MINOR                               the largest amount of money anything accepts
+    check_bound(amount_minor, field)        refuse an amount beyond ±MAX_MINOR
 
 Reports format without a request through `reports.format.Fmt`, which calls `format_money`.
 """
@@ -19,6 +21,20 @@ from flask import g
 from flask_login import current_user
 
 from .errors import ValidationError
+
+# The one bound on any money amount, in minor units: 10^13 (€100 billion). Every API schema, form
+# and CSV import refuses more, and the ledger refuses a posting that would take any balance past
+# it. An int64 holds 9.2 × 10^18, so sums of up to ~900,000 bounded balances cannot overflow
+# (docs/operations.md, "what is bounded").
+MAX_MINOR = 10**13
+
+
+def check_bound(amount_minor: int, field: str = "amount") -> int:
+    """`amount_minor` if it is within ±MAX_MINOR, else a ValidationError naming `field`."""
+    if abs(amount_minor) > MAX_MINOR:
+        raise ValidationError(f"The amount is too large: at most {MAX_MINOR:,} minor units "
+                              f"({MAX_MINOR // 100:,} in major units).", field)
+    return amount_minor
 
 
 def request_company() -> Any:
@@ -57,10 +73,13 @@ def to_minor(amount: Decimal | None, currency: str, field: str = "amount") -> in
     """Exact conversion of a typed amount to minor units (refuses fractions of a cent)."""
     digits = get_currency_precision(currency)
     scaled = (amount or Decimal(0)) * (10 ** digits)
+    if not scaled.is_finite():
+        raise ValidationError("Enter an amount as a number.", field)
     if scaled != scaled.to_integral_value():
         raise ValidationError(f"Use at most {digits} decimal places for {currency}.", field)
-    return int(scaled)
+    return check_bound(int(scaled), field)
 
 
 def from_minor(amount_minor: int, currency: str) -> Decimal:
-    return Decimal(amount_minor) / (10 ** get_currency_precision(currency))
+    """Minor units as a Decimal in major units (for a form field)."""
+    return Decimal(amount_minor) / (Decimal(10) ** get_currency_precision(currency))

@@ -9,7 +9,6 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register billing's models, blueprints, CLI, navigation, home card and demo seeder, then
     the stripe room's."""
-    from app.api.openapi import add_schema, page_of
     from app.demo import add_seeder
     from app.home import add_home_card
     from app.web import NavItem, add_nav, add_stylesheet
@@ -20,9 +19,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
-    for name, schema in api.SCHEMAS.items():
-        add_schema(app, name, schema)
-    add_schema(app, "PersonTransactionPage", page_of("PersonTransaction"))
     cli.init_app(app)
     app.jinja_env.globals["billing_budget_card"] = views.budget_card
     add_nav(app, NavItem("Budgets", "billing.index", ("admin",), order=9, section="admin"))

@@ -99,7 +99,7 @@ def _hold_capture_worker(url: str, user_id: int, ops: int, barrier: Any, out: An
 
     app = _app(url)
     with app.app_context():
-        user = db.session.get(User, user_id)
+        user = db.session.get_one(User, user_id)
         db.session.rollback()
         barrier.wait()
         start = time.monotonic()
@@ -137,7 +137,7 @@ def race(target: Any, arg_sets: list[tuple[Any, ...]]) -> float:
     spans = [out.get(timeout=1800) for _ in procs]
     for p in procs:
         p.join()
-    return max(end for _s, end in spans) - min(start for start, _e in spans)
+    return float(max(end for _s, end in spans) - min(start for start, _e in spans))
 
 
 def throughput(url: str, workers: int = 4, ops: int = 200, reset: bool = True) -> dict[str, Any]:
@@ -180,6 +180,7 @@ def _allocation(employees: int) -> dict[str, Any]:
     from app.extensions import db
     from app.models import Company, User
     from billing import budgets, policies, verify
+    from billing.models import AllocationRun
     from billing.policies import PolicyData, period_for
 
     slug = f"alloc-{uuid.uuid4().hex[:8]}"
@@ -203,7 +204,7 @@ def _allocation(employees: int) -> dict[str, Any]:
         outcome = job()
         db.session.commit()
         timings[name] = round(time.perf_counter() - start, 2)
-        if name == "seconds":
+        if name == "seconds" and isinstance(outcome, AllocationRun):
             people = outcome.people
     ok = all(c.ok for c in verify.run_checks(company.id))
     return {"employees": employees, "allocated_people": people, **timings,

@@ -5,7 +5,7 @@ Every function takes the acting user, writes through `billing.ledger`, flushes, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -30,8 +30,8 @@ from .models import (
 from .policies import Period, Resolver, entitlement, period_for
 
 CHUNK = 1000
-ACCOUNTS = LedgerAccount.__table__
-BUDGETS = Budget.__table__
+ACCOUNTS = ledger.table_of(LedgerAccount)
+BUDGETS = ledger.table_of(Budget)
 
 
 def find_budget(user: User, period: Period) -> Budget | None:
@@ -138,7 +138,7 @@ def _create_budgets(company_id: int, user_ids: Sequence[int], period: Period,
     return {uid: (budget_ids[uid], account[f"available:{uid}:{start}"], 0) for uid in user_ids}
 
 
-def _set_budgets(column: str, values: dict[int, object]) -> None:
+def _set_budgets(column: str, values: Mapping[int, object]) -> None:
     """UPDATE budgets SET <column> per budget id (one statement per chunk) and write the new
     values onto budgets already loaded in the session."""
     ledger.bulk_update(BUDGETS, column, values)
@@ -268,6 +268,26 @@ def adjust(actor: User, user: User, amount_minor: int, reason: str, key: str,
     return tx
 
 
+def _close_postings(company_id: int, period: Period, plan: list[tuple[int, int, int, int, int]],
+                    carry_to: dict[int, int], expired_id: int) -> list[ledger.Posting]:
+    """The rollover and expiry postings of a period close: `plan` rows are (budget, user,
+    available account, carry, lapse); `carry_to` maps a user to next period's available."""
+    nxt, postings = period.next(), []
+    for budget_id, user_id, available_id, carry, lapse in plan:
+        if carry > 0:
+            postings.append(ledger.Posting(
+                company_id, TxKind.ROLLOVER.value, f"rollover:{budget_id}",
+                ledger.transfer(available_id, carry_to[user_id], carry),
+                reference=f"user:{user_id}", reason=f"Rollover into {nxt.label}",
+                user_id=user_id))
+        if lapse > 0:
+            postings.append(ledger.Posting(
+                company_id, TxKind.EXPIRY.value, f"expiry:{budget_id}",
+                ledger.transfer(available_id, expired_id, lapse),
+                reference=f"user:{user_id}", reason=f"{period.label} ended", user_id=user_id))
+    return postings
+
+
 def close_period(actor: User | None, company: Company, period: Period) -> tuple[int, int]:
     """At a period end: roll over what is left up to each policy's cap, expire the rest;
     expire what is left in the team pools (key `expiry:pool:<pool id>`; they never roll over).
@@ -304,19 +324,8 @@ def close_period(actor: User | None, company: Company, period: Period) -> tuple[
     targets = _budget_rows(company.id, nxt, carried)
     targets.update(_create_budgets(company.id, [u for u in carried if u not in targets], nxt,
                                    company.currency))
-    postings = []
-    for budget_id, user_id, available_id, carry, lapse in plan:
-        if carry > 0:
-            postings.append(ledger.Posting(
-                company.id, TxKind.ROLLOVER.value, f"rollover:{budget_id}",
-                ledger.transfer(available_id, targets[user_id][1], carry),
-                reference=f"user:{user_id}", reason=f"Rollover into {nxt.label}",
-                user_id=user_id))
-        if lapse > 0:
-            postings.append(ledger.Posting(
-                company.id, TxKind.EXPIRY.value, f"expiry:{budget_id}",
-                ledger.transfer(available_id, expired_acc.id, lapse),
-                reference=f"user:{user_id}", reason=f"{period.label} ended", user_id=user_id))
+    postings = _close_postings(company.id, period, plan,
+                               {u: targets[u][1] for u in carried}, expired_acc.id)
     # What is left in a team pool never rolls over: it expires with the period.
     pool_left = {pool_id: balances[account_id][1] for pool_id, _t, account_id in pools}
     postings += [ledger.Posting(
@@ -327,7 +336,7 @@ def close_period(actor: User | None, company: Company, period: Period) -> tuple[
     ledger.post_bulk(actor, postings)
     now = utcnow()
     _set_budgets("closed_at", {budget_id: now for budget_id, *_rest in plan})
-    ledger.bulk_update(TeamPool.__table__, "closed_at", {p.id: now for p in pools})
+    ledger.bulk_update(ledger.table_of(TeamPool), "closed_at", {p.id: now for p in pools})
     ledger.write_back(TeamPool, "closed_at", ((p.id, now) for p in pools))
     rolled = sum(p[3] for p in plan)
     expired = sum(p[4] for p in plan if p[4] > 0) + sum(pool_left.values())

@@ -22,7 +22,7 @@ budgets_cli = AppGroup("budgets", help="Learning budgets.")
 
 
 def _company(slug: str) -> Company:
-    company = db.session.scalar(select(Company).where(Company.slug == slug))
+    company: Company | None = db.session.scalar(select(Company).where(Company.slug == slug))
     if company is None:
         raise click.ClickException(f"No company with slug '{slug}'.")
     return company

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Company, Team, User, UserStatus, utcnow
 
 from . import budgets, holds, ledger, policies, pools, wallet
+from .errors import InsufficientBudget
 from .policies import Period, PolicyData, period_for
 
 
@@ -41,14 +42,14 @@ def _history(admin: User, company: Company, period: Period, rng: random.Random,
         .order_by(User.id)).all()  # ids, not 10,000 objects that every flush would scan
     days = max(1, (period.end - period.start).days - 30)
     for i, person_id in enumerate(rng.sample(ids, k=min(len(ids), 25))):
-        person = db.session.get(User, person_id)
+        person = db.session.get_one(User, person_id)
         price = rng.choice([9_900, 24_900, 45_000, 60_000, 120_000])
         at = datetime.combine(period.start + timedelta(days=rng.randint(0, days)), time(10))
         try:
             with ledger.backfill(at):
                 hold = holds.hold(person, person, price, f"demo:{tag}-{i}",
                                   f"demo-hold-{tag}-{i}", on=at.date())
-        except budgets.InsufficientBudget:
+        except InsufficientBudget:
             continue
         fate = rng.random()
         if fate < 0.55:

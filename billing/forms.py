@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import KeyedForm, as_choices, int_or_none
+from app.forms import Form, KeyedForm, as_choices, int_or_none
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     scope = SelectField("Applies to", choices=as_choices([
         ("default", "Everyone (company default)"), ("team", "A team and its sub-teams"),
         ("role", "A role (job title)")]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -14,8 +15,11 @@ from . import ledger
 from .budgets import allocate_people
 from .policies import period_for
 
+# huey ships no type information: the task wrapper takes the function's arguments and enqueues.
+_task: Callable[[Callable[..., int]], Callable[..., Any]] = huey.task(retries=2, retry_delay=30)
 
-@huey.task(retries=2, retry_delay=30)
+
+@_task
 @with_app_context
 def allocate_new_hires(company_id: int, person_ids: list[int], actor_id: int | None) -> int:
     """Allocate the people's budgets for the current period in one bulk run (a 10,000-row

@@ -51,7 +51,7 @@ def hold_for(company_id: int, reference: str) -> Hold | None:
         .order_by(Hold.id.desc())).first()
 
 
-def _expire_if_closed(budget: Budget, amount: int) -> list[tuple[LedgerAccount, int]]:
+def _expire_if_closed(budget: Budget, amount: int) -> ledger.Legs:
     """Money returning to a closed period's budget lapses at once (it cannot be spent there)."""
     if budget.closed_at is None or amount <= 0:
         return []

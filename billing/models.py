@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models import Team, User, utcnow
 
 
@@ -57,7 +57,7 @@ class HoldStatus(enum.StrEnum):
     RELEASED = "released"
 
 
-class LedgerAccount(db.Model):
+class LedgerAccount(Model):
     __tablename__ = "ledger_accounts"
     __table_args__ = (UniqueConstraint("company_id", "code"),)
 
@@ -71,7 +71,7 @@ class LedgerAccount(db.Model):
     balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class LedgerTransaction(db.Model):
+class LedgerTransaction(Model):
     __tablename__ = "ledger_transactions"
     __table_args__ = (
         UniqueConstraint("company_id", "idempotency_key"),
@@ -94,7 +94,7 @@ class LedgerTransaction(db.Model):
                                                       order_by="LedgerEntry.id")
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     __tablename__ = "ledger_entries"
     __table_args__ = (CheckConstraint("amount_minor <> 0", name="nonzero"),)
 
@@ -107,7 +107,7 @@ class LedgerEntry(db.Model):
     account: Mapped[LedgerAccount] = relationship()
 
 
-class Budget(db.Model):
+class Budget(Model):
     """One employee's budget for one fiscal period: three ledger accounts."""
 
     __tablename__ = "budgets"
@@ -139,7 +139,7 @@ class Budget(db.Model):
         return self.available.balance_minor + self.held.balance_minor + self.spent.balance_minor
 
 
-class Hold(db.Model):
+class Hold(Model):
     """A reservation on a budget for a plain reference such as "request:42"."""
 
     __tablename__ = "holds"
@@ -166,7 +166,7 @@ class Hold(db.Model):
         return self.amount_minor - self.captured_minor - self.released_minor
 
 
-class BudgetPolicy(db.Model):
+class BudgetPolicy(Model):
     """An annual allowance rule: the company default, a team's, or a role's (job title)."""
 
     __tablename__ = "budget_policies"
@@ -188,7 +188,7 @@ class BudgetPolicy(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class TeamPool(db.Model):
+class TeamPool(Model):
     """A team's pool for one fiscal period: one ledger account an admin funds from grants and
     the team's manager grants from into their reports' budgets."""
 
@@ -208,7 +208,7 @@ class TeamPool(db.Model):
     account: Mapped[LedgerAccount] = relationship()
 
 
-class AllocationRun(db.Model):
+class AllocationRun(Model):
     """One company-wide allocation run; an Idempotency-Key repeat returns the stored result."""
 
     __tablename__ = "allocation_runs"

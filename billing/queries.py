@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import aliased
@@ -16,17 +16,20 @@ from app.search import contains_text
 from .models import Budget, LedgerAccount, LedgerEntry, LedgerTransaction, TeamPool, TxKind
 from .policies import Period
 
+# A select of several columns, whatever their types (SQLAlchemy 2.1 types each column).
+Rows: TypeAlias = Select[*tuple[Any, ...]]
+
 Avail, Held, Spent = (aliased(LedgerAccount, name=n) for n in ("avail", "held", "spent"))
 
 
-def _with_accounts(query: Select[Any]) -> Select[Any]:
+def _with_accounts(query: Rows) -> Rows:
     return (query.join(Avail, Avail.id == Budget.available_account_id)
             .join(Held, Held.id == Budget.held_account_id)
             .join(Spent, Spent.id == Budget.spent_account_id))
 
 
 def allocation_rows(company_id: int, period: Period, q: str | None = None,
-                    team_id: int | None = None) -> Select[Any]:
+                    team_id: int | None = None) -> Rows:
     """One row per active person (and anyone with a budget) with the period's balances."""
     available = func.coalesce(Avail.balance_minor, 0)
     held = func.coalesce(Held.balance_minor, 0)
@@ -98,13 +101,34 @@ def _delta(kind: str) -> Any:
                                        else_=0)), 0).label(f"{kind}_minor")
 
 
-def person_transactions(user: User) -> Select[Any]:
-    """The person's transactions, newest first, with what each did to available/held/spent."""
+def _sum_on(kinds: tuple[str, ...]) -> Any:
+    return func.coalesce(func.sum(case((LedgerAccount.kind.in_(kinds), LedgerEntry.amount_minor),
+                                       else_=0)), 0)
+
+
+WALLET_CHANGE = _sum_on(("wallet",))
+# The company's unspent allowance: what sits in budgets and pools. Grants, expiry and spend are
+# outside it, so an allocation raises it, a capture or an expiry lowers it, a hold, a release, a
+# pool grant or a rollover only moves it around (0).
+ALLOWANCE_CHANGE = _sum_on(("available", "held", "team_pool"))
+# What moved, once: the cash when the wallet moved (a capture also moves allowance by the same
+# amount, and summing both legs counted it twice), else the largest single leg (a transfer's two
+# legs, or a release that lapses at once in a closed period, carry the same amount).
+MOVED = case((WALLET_CHANGE != 0, func.abs(WALLET_CHANGE)),
+             else_=func.max(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor),
+                                 else_=0)))
+# True date order: back-filled and demo transactions have later ids than their posting times.
+NEWEST_FIRST = (LedgerTransaction.created_at.desc(), LedgerTransaction.id.desc())
+
+
+def person_transactions(user: User) -> Rows:
+    """The person's transactions, newest first (posted time, then id), with the amount that
+    moved and what each did to available/held/spent."""
     actor = aliased(User, name="actor")
     return (select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
                    LedgerTransaction.reference, LedgerTransaction.reason,
-                   actor.name.label("actor_name"), _delta("available"), _delta("held"),
-                   _delta("spent"))
+                   actor.name.label("actor_name"), MOVED.label("amount_minor"),
+                   _delta("available"), _delta("held"), _delta("spent"))
             .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
             .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
             .outerjoin(actor, actor.id == LedgerTransaction.actor_id)
@@ -112,18 +136,19 @@ def person_transactions(user: User) -> Select[Any]:
                    LedgerTransaction.user_id == user.id)
             .group_by(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
                       LedgerTransaction.reference, LedgerTransaction.reason, actor.name)
-            .order_by(LedgerTransaction.id.desc()))
+            .order_by(*NEWEST_FIRST))
 
 
 def company_transactions(company_id: int, kind: str | None = None,
-                         since: date | None = None) -> Select[Any]:
-    """Every transaction of the company, newest first, with its size and whose budget moved."""
+                         since: date | None = None) -> Rows:
+    """Every transaction of the company, newest first (posted time, then id), with the amount
+    that moved, its cash effect (the wallet) and its allowance effect (budgets and pools)."""
     actor, person = aliased(User, name="actor"), aliased(User, name="person")
-    size = func.sum(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor), else_=0))
     query = (select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
                     LedgerTransaction.reference, LedgerTransaction.reason,
                     person.name.label("person_name"), actor.name.label("actor_name"),
-                    _delta("wallet"), size.label("moved_minor"))
+                    WALLET_CHANGE.label("wallet_minor"),
+                    ALLOWANCE_CHANGE.label("allowance_minor"), MOVED.label("moved_minor"))
              .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
              .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
              .outerjoin(actor, actor.id == LedgerTransaction.actor_id)
@@ -132,7 +157,7 @@ def company_transactions(company_id: int, kind: str | None = None,
              .group_by(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
                        LedgerTransaction.reference, LedgerTransaction.reason, person.name,
                        actor.name)
-             .order_by(LedgerTransaction.id.desc()))
+             .order_by(*NEWEST_FIRST))
     if kind:
         query = query.where(LedgerTransaction.kind == kind)
     if since:
@@ -179,8 +204,9 @@ def pool_json(row: Any, period: Period, currency: str) -> dict[str, Any]:
             "available_minor": int(row.left_minor), "closed": row.closed_at is not None}
 
 
-def pool_transactions(account_id: int | None) -> Select[Any]:
-    """Every movement of one pool account, newest first, with whose budget it went to."""
+def pool_transactions(account_id: int | None) -> Rows:
+    """Every movement of one pool account, newest first (posted time, then id), with whose
+    budget it went to."""
     actor, person = aliased(User, name="actor"), aliased(User, name="person")
     return (select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
                    LedgerTransaction.reason, person.name.label("person_name"),
@@ -189,4 +215,4 @@ def pool_transactions(account_id: int | None) -> Select[Any]:
             .outerjoin(actor, actor.id == LedgerTransaction.actor_id)
             .outerjoin(person, person.id == LedgerTransaction.user_id)
             .where(LedgerEntry.account_id == (account_id or 0))
-            .order_by(LedgerTransaction.id.desc()))
+            .order_by(*NEWEST_FIRST))

@@ -6,22 +6,23 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from app.access import may_manage, may_see
 from app.csvout import csv_response
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import as_choices
-from app.identity import roles_required
+from app.identity import login_required, roles_required
 from app.models import Team, User
 from app.money import from_minor, money, to_minor
 from app.pagination import paginate
 from app.tenancy import current_company, get_or_404, scoped
+from app.uow import refusal
 
 from . import budgets, policies, queries, wallet
-from .access import can_see_budget
 from .forms import AdjustmentForm, AllocateForm, PolicyForm, TransferForm
 from .models import BudgetPolicy
 from .policies import PolicyData, parse_period
@@ -41,11 +42,9 @@ def _teams() -> list[Team]:
     return list(db.session.scalars(scoped(Team).order_by(Team.name)))
 
 
-def _form_error(form: Any, exc: DomainError, default: str) -> None:
-    names = {"amount_minor": "amount", "annual_allowance_minor": "annual_allowance",
-             "rollover_cap_minor": "rollover_cap"}
-    target = getattr(form, names.get(exc.field or "", exc.field or ""), None) or form[default]
-    target.errors = list(target.errors) + [exc.message]
+# Service field names → the form fields that show their errors.
+FIELDS = {"amount_minor": "amount", "annual_allowance_minor": "annual_allowance",
+          "rollover_cap_minor": "rollover_cap"}
 
 
 @bp.get("/budgets")
@@ -73,7 +72,6 @@ def allocate() -> Response:
     period = parse_period(company, form.period.data, date.today())
     run = budgets.run_allocation(current_user, company, period, min(date.today(), period.end),
                                  key=f"web:{form.key.data}")
-    db.session.commit()
     if run.people:
         flash(f"{period.label}: allocated {money(run.allocated_minor, company.currency)} to "
               f"{run.people} people.", "success")
@@ -103,23 +101,22 @@ def policy_edit(policy_id: int | None = None) -> str | Response:
         form.annual_allowance.data = from_minor(policy.annual_allowance_minor, currency)
         form.rollover_cap.data = from_minor(policy.rollover_cap_minor, currency)
     if form.validate_on_submit():
-        try:
-            policies.save_policy(current_user, PolicyData(
-                scope=form.scope.data or "default", team_id=form.team_id.data,
-                job_title=form.job_title.data, accrual=form.accrual.data or "upfront",
-                annual_allowance_minor=to_minor(form.annual_allowance.data, currency,
-                                                "annual_allowance_minor"),
-                rollover_cap_minor=to_minor(form.rollover_cap.data, currency,
-                                            "rollover_cap_minor"),
-                prorate_joiners=bool(form.prorate_joiners.data),
-                team_pools=bool(form.team_pools.data)), policy)
-        except DomainError as exc:
-            _form_error(form, exc, "scope")
-        else:
-            db.session.commit()
+        with refusal(form, default="scope", fields=FIELDS) as attempt:
+            policies.save_policy(current_user, _policy_data(form, currency), policy)
+        if attempt.ok:
             flash("Policy saved. Run the allocation to apply it.", "success")
             return redirect(url_for("billing.policy_list"))
     return render_template("billing/policy_form.html", form=form, policy=policy)
+
+
+def _policy_data(form: PolicyForm, currency: str) -> PolicyData:
+    return PolicyData(
+        scope=form.scope.data or "default", team_id=form.team_id.data,
+        job_title=form.job_title.data, accrual=form.accrual.data or "upfront",
+        annual_allowance_minor=to_minor(form.annual_allowance.data, currency,
+                                        "annual_allowance_minor"),
+        rollover_cap_minor=to_minor(form.rollover_cap.data, currency, "rollover_cap_minor"),
+        prorate_joiners=bool(form.prorate_joiners.data), team_pools=bool(form.team_pools.data))
 
 
 @bp.post("/budgets/policies/<int:policy_id>/delete")
@@ -129,14 +126,13 @@ def policy_delete(policy_id: int) -> Response:
     if not AllocateForm().validate_on_submit():
         abort(400)
     policies.delete_policy(current_user, policy)
-    db.session.commit()
     flash("Policy deleted. Budgets already allocated stay as they are.", "success")
     return redirect(url_for("billing.policy_list"))
 
 
 def _visible_person(user_id: int) -> User:
     person = get_or_404(User, user_id)
-    if not can_see_budget(current_user, person):
+    if not may_see(current_user, person):
         abort(403)
     return person
 
@@ -147,17 +143,14 @@ def person(user_id: int) -> str | Response:
     person, period = _visible_person(user_id), _period()
     form = AdjustmentForm()
     if request.method == "POST":
-        if not current_user.has_role("admin"):
+        if not may_manage(current_user, person):
             abort(403)
         if form.validate_on_submit():
-            try:
+            with refusal(form, default="amount", fields=FIELDS) as attempt:
                 amount = to_minor(form.amount.data, person.company.currency, "amount_minor")
                 budgets.adjust(current_user, person, -amount if form.direction.data == "deduct"
                                else amount, form.reason.data or "", f"web:{form.key.data}", period)
-            except DomainError as exc:
-                _form_error(form, exc, "amount")
-            else:
-                db.session.commit()
+            if attempt.ok:
                 flash(f"{person.name}'s budget is adjusted.", "success")
                 return redirect(url_for("billing.person", user_id=person.id,
                                         period=period.start.isoformat()))
@@ -175,11 +168,11 @@ def person_csv(user_id: int) -> Response:
     person = _visible_person(user_id)
     rows = db.session.execute(queries.person_transactions(person))
     return csv_response(f"transactions-{person.id}.csv", [
-        "id", "date", "kind", "reference", "reason", "by", "available_minor", "held_minor",
-        "spent_minor", "currency"], ([r.id, r.created_at.isoformat(), r.kind, r.reference,
-                                     r.reason, r.actor_name, int(r.available_minor),
-                                     int(r.held_minor), int(r.spent_minor),
-                                     person.company.currency] for r in rows))
+        "id", "date", "kind", "reference", "reason", "by", "amount_minor", "available_minor",
+        "held_minor", "spent_minor", "currency"], ([
+            r.id, r.created_at.isoformat(), r.kind, r.reference, r.reason, r.actor_name,
+            int(r.amount_minor), int(r.available_minor), int(r.held_minor), int(r.spent_minor),
+            person.company.currency] for r in rows))
 
 
 @bp.route("/wallet", methods=["GET", "POST"])
@@ -188,15 +181,12 @@ def wallet_page() -> str | Response:
     company = current_company()
     form = TransferForm()
     if form.validate_on_submit():
-        try:
+        with refusal(form, default="amount", fields=FIELDS) as attempt:
             wallet.record_bank_transfer(
                 current_user, company, to_minor(form.amount.data, company.currency,
                                                  "amount_minor"),
                 form.bank_reference.data or "", f"web:{form.key.data}")
-        except DomainError as exc:
-            _form_error(form, exc, "amount")
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash("Bank transfer recorded; the wallet is credited.", "success")
             return redirect(url_for("billing.wallet_page"))
     period = _period()
@@ -215,10 +205,10 @@ def company_csv() -> Response:
                                                            request.args.get("kind")))
     return csv_response(f"transactions-{company.slug}.csv", [
         "id", "date", "kind", "person", "reference", "reason", "by", "moved_minor",
-        "wallet_change_minor", "currency"], ([r.id, r.created_at.isoformat(), r.kind,
-                                              r.person_name, r.reference, r.reason, r.actor_name,
-                                              int(r.moved_minor), int(r.wallet_minor),
-                                              company.currency] for r in rows))
+        "wallet_change_minor", "allowance_change_minor", "currency"], ([
+            r.id, r.created_at.isoformat(), r.kind, r.person_name, r.reference, r.reason,
+            r.actor_name, int(r.moved_minor), int(r.wallet_minor), int(r.allowance_minor),
+            company.currency] for r in rows))
 
 
 def budget_card() -> dict[str, Any] | None:

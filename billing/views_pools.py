@@ -7,19 +7,18 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from app.errors import DomainError
-from app.extensions import db
 from app.forms import as_choices
 from app.identity import roles_required
 from app.models import Team, User
 from app.money import to_minor
 from app.pagination import paginate
 from app.tenancy import current_company, get_or_404
+from app.uow import refusal
 
 from . import pools, queries
 from .forms import PoolFundForm, PoolGrantForm
 from .policies import Resolver
-from .views import _form_error, _period, _teams, bp
+from .views import FIELDS, _period, _teams, bp
 
 pool_people = roles_required("admin", "manager")
 
@@ -43,16 +42,13 @@ def pools_page() -> tuple[str, int] | Response:
                 form.team_id.errors = ["Choose the team whose pool you fund."]
             else:
                 team = get_or_404(Team, form.team_id.data)
-                try:
+                # A refusal rolls back what was made on the way (e.g. the empty pool).
+                with refusal(form, default="amount", fields=FIELDS) as attempt:
                     amount = to_minor(form.amount.data, company.currency, "amount_minor")
                     pools.fund(current_user, team, -amount if form.direction.data == "deduct"
                                else amount, form.reason.data or "", f"web:{form.key.data}",
                                period)
-                except DomainError as exc:
-                    db.session.rollback()  # e.g. the empty pool created on the way
-                    _form_error(form, exc, "amount")
-                else:
-                    db.session.commit()
+                if attempt.ok:
                     flash(f"The {period.label} pool of {team.name} is updated.", "success")
                     return redirect(url_for("billing.pools_page",
                                             period=period.start.isoformat()))
@@ -79,15 +75,12 @@ def pool_page(team_id: int) -> tuple[str, int] | Response:
             form.employee_id.errors = ["Choose whom to grant to."]
         else:
             person = get_or_404(User, form.employee_id.data)
-            try:
+            # A refusal rolls back what was made on the way (e.g. the empty budget).
+            with refusal(form, default="amount", fields=FIELDS) as attempt:
                 pools.grant(current_user, team, person,
                             to_minor(form.amount.data, current_company().currency, "amount_minor"),
                             form.reason.data or "", f"web:{form.key.data}", period)
-            except DomainError as exc:
-                db.session.rollback()  # e.g. the empty budget created on the way
-                _form_error(form, exc, "amount")
-            else:
-                db.session.commit()
+            if attempt.ok:
                 flash(f"{person.name} got it; their budget shows the grant.", "success")
                 return redirect(url_for("billing.pool_page", team_id=team.id,
                                         period=period.start.isoformat()))

@@ -25,6 +25,7 @@ from app import audit
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Company, User
+from app.money import check_bound
 from app.people.importer import RowError
 from pathways.capabilities.models import Capability
 
@@ -92,7 +93,7 @@ def _price(raw: str, currency: str) -> int:
                           "price") from exc
     if minor != minor.to_integral_value():
         raise DomainError(f"'{raw}' has more decimals than {currency} allows.", "price")
-    return int(minor)
+    return check_bound(int(minor), "price")  # the one money bound (app.money.MAX_MINOR)
 
 
 def _hours(raw: str) -> float:

@@ -24,6 +24,7 @@ from app import audit
 from app.errors import DomainError
 from app.extensions import db
 from app.models import User
+from app.money import check_bound
 from app.people.importer import RowError
 from app.validators import normalise_email
 from pathways.capabilities.models import Capability
@@ -128,8 +129,9 @@ def parse(company_id: int, text: str) -> CoachPlan:
                 _whole(row.get("session_minutes", ""), "session_minutes", "a number of minutes",
                        60),
                 row.get("bio") or None, True, name=row.get("name", ""), email=email,
-                hourly_rate_minor=_whole(row.get("hourly_rate_minor", ""), "hourly_rate_minor",
-                                         "a whole number of minor units (12000 for 120.00)"),
+                hourly_rate_minor=check_bound(_whole(  # the one money bound (app.money)
+                    row.get("hourly_rate_minor", ""), "hourly_rate_minor",
+                    "a whole number of minor units (12000 for 120.00)"), "hourly_rate_minor"),
                 currency=row.get("currency", ""), organisation=row.get("organisation") or None)
             coach = existing.get(email)
             mentors.check_coach(company_id, data, coach)

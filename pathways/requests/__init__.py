@@ -31,3 +31,6 @@ def init_app(app: Flask) -> None:
     add_nav(app, NavItem("Approval policy", "requests.policy", ("admin",), order=8, section="admin"))
     add_home_card(app, "pathways/requests/_inbox_card.html", ("manager", "admin"), order=12)
     add_seeder(app, demo.seed, order=70)
+    from .expected_holds import register as register_expected_holds
+
+    register_expected_holds(app)  # ledger verify: every open request has exactly its hold

@@ -87,7 +87,7 @@ def test_allocate_runs_once_per_key_and_the_wallet_shows_it(acme, admin, make_us
     assert (w["wallet_minor"], w["funded_minor"], w["allocated_minor"]) == (1_000_000, 1_000_000,
                                                                            120_000)
     verified = api.get("/api/v1/ledger/verify").get_json()
-    assert verified["ok"] is True and len(verified["checks"]) == 6
+    assert verified["ok"] is True and len(verified["checks"]) == 8
 
 
 def test_transactions_list_each_change_of_the_persons_balances(acme, admin, make_user, give,
@@ -110,3 +110,15 @@ def test_the_openapi_document_describes_the_money_endpoints(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/budgets/adjustments" in spec["paths"]
     assert "Wallet" in spec["components"]["schemas"]
+
+
+def test_a_line_manager_without_the_manager_role_reads_their_reports_budget(acme, make_user,
+                                                                           give, api_as):
+    """PRODUCT.md: the line-manager relation grants it, not the `manager` access role (an
+    identity provider may make someone a line manager without it)."""
+    lead = make_user(acme, roles=("employee",))
+    ada = make_user(acme, manager=lead)
+    give(ada, 5_000)
+    r = api_as(lead).get(f"/api/v1/employees/{ada.id}/budget?period=2026")
+    assert r.status_code == 200 and r.get_json()["allocated_minor"] == 5_000
+    assert api_as(ada).get(f"/api/v1/employees/{lead.id}/budget").status_code == 403

@@ -34,4 +34,4 @@ def test_verify_exits_1_with_a_readable_report_when_a_balance_was_tampered_with(
     assert result.exit_code == 1
     assert f"FAIL balances_match_entries: 1 found: account available:{ada.id}:2026-01-01 says " \
            "50001, entries sum to 50000" in result.output
-    assert "1 of 6 ledger checks FAILED" in result.output
+    assert "1 of 8 ledger checks FAILED" in result.output
