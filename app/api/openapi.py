@@ -16,7 +16,8 @@ from flask import Flask
 from pydantic import BaseModel, TypeAdapter
 from werkzeug.routing import IntegerConverter, Rule
 
-from .schema import ID_MAX, OPERATION_ATTR, Error, Operation
+from ..converters import ID_MAX
+from .schema import OPERATION_ATTR, Error, Operation
 
 REF = "#/components/schemas/{model}"
 DESCRIPTION = (

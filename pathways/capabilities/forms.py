@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import Form as BaseForm
-from app.forms import int_or_none
-
-NUL_MESSAGE = "Remove the NUL character (\\0): it cannot be stored."
-
-
-class Form(BaseForm):
-    """The room's form base: no text field takes a NUL byte (PostgreSQL cannot store one), and
-    the error sits next to the field that had it."""
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        ok: bool = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and "\x00" in field.data:
-                field.errors = [*field.errors, NUL_MESSAGE]
-                ok = False
-        return ok
+from app.forms import Form, int_or_none
 
 
 class ScaleForm(Form):

@@ -13,13 +13,14 @@ from werkzeug.wrappers import Response
 from app.access import MANAGER, SELF, may_rate, may_see
 from app.errors import ValidationError
 from app.extensions import db
+from app.forms import Form
 from app.identity import login_required, roles_required
 from app.models import Team, User
 from app.tenancy import current_company, get_or_404, scoped
 from app.uow import refusal
 
 from . import charts, gaps, levels, ratings, roles
-from .forms import AssessForm, Form, RequestForm, TargetForm
+from .forms import AssessForm, RequestForm, TargetForm
 from .models import Capability, Category, Framework, RatingRequest, Role
 
 bp = Blueprint("capabilities", __name__)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from wtforms import (
     DecimalField,
     SelectField,
@@ -12,27 +10,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.forms import Form as BaseForm
-from app.forms import as_choices, int_or_none
+from app.forms import Form, as_choices, int_or_none
 
 from .models import FORMAT_LABELS, OFFERING_TYPE_LABELS
-
-NUL_MESSAGE = "Remove the NUL character (\\0): it cannot be stored."
-
-
-class Form(BaseForm):
-    """The room's form base: no text field takes a NUL byte (PostgreSQL cannot store one).
-
-    The same rule as `pathways.capabilities.forms.Form` (rooms do not import each other's forms).
-    """
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        ok: bool = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field.data, str) and "\x00" in field.data:
-                field.errors = [*field.errors, NUL_MESSAGE]
-                ok = False
-        return ok
 
 
 class ProviderForm(Form):
