@@ -29,10 +29,12 @@ run: setup
 test: $(STAMP)
 	$(BIN)/pytest -n auto --durations=20
 
+## lint: ruff, and mypy on app billing pathways reports (strict on billing; see pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
-## typecheck: mypy on app billing pathways reports (pyproject.toml); joins `lint` once all are clean
+## typecheck: mypy alone (also part of `lint`)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 

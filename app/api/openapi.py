@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from apispec import APISpec
-from apispec.yaml_utils import load_yaml_from_docstring
 from flask import Flask
 from pydantic import BaseModel, TypeAdapter
 from werkzeug.routing import IntegerConverter, Rule
@@ -24,24 +23,6 @@ DESCRIPTION = (
     "Personal bearer tokens carry the user's own permissions. Money is integer minor units in "
     '`*_minor` fields beside `currency`. Errors are `{"error": {"code", "message", "field"}}` '
     "with a 4xx status.")
-
-
-# Legacy: packages not yet on `@operation` register JSON schemas here from init_app.
-def add_schema(app: Flask, name: str, schema: dict[str, Any]) -> None:
-    app.extensions.setdefault("trellis_api_schemas", {})[name] = schema
-
-
-def page_of(ref: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "pages": {"type": "integer"},
-        },
-    }
 
 
 def _flask_path(rule: str) -> str:
@@ -163,37 +144,6 @@ def _responses(op: Operation, models: _Models, schemas: dict[str, Any]) -> dict[
     return responses
 
 
-def _legacy(view: Any, method: str) -> dict[str, Any] | None:
-    """A docstring-YAML operation of an endpoint not yet on `@operation` (OpenAPI 3.0 flavour)."""
-    operations: dict[str, Any] = load_yaml_from_docstring(view.__doc__ or "") or {}
-    op: dict[str, Any] | None = operations.get(method)
-    if op is None:
-        return None
-    op.setdefault("summary", (view.__doc__ or "").strip().splitlines()[0])
-    op.setdefault("security", [{"bearer": []}])
-    op.setdefault("responses", {}).setdefault("4XX", {"description": "Error", "content": {
-        "application/json": {"schema": {"$ref": REF.format(model="Error")}}}})
-    converted: dict[str, Any] = _to_31(op)
-    return converted
-
-
-def _to_31(node: Any) -> Any:
-    """OpenAPI 3.0's `nullable: true` as 3.1's `type: [..., "null"]`."""
-    if isinstance(node, list):
-        return [_to_31(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _to_31(v) for k, v in node.items() if k != "nullable"}
-    if node.get("nullable") is True:
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-        elif "$ref" in out:
-            out = {"anyOf": [{"$ref": out.pop("$ref")}, {"type": "null"}], **out}
-        if "enum" in out and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-    return out
-
-
 def build_spec(app: Flask) -> dict[str, Any]:
     spec = APISpec(title="Trellis API", version="1", openapi_version="3.1.0",
                    info={"description": DESCRIPTION})
@@ -208,13 +158,11 @@ def build_spec(app: Flask) -> dict[str, Any]:
         view = app.view_functions[rule.endpoint]
         op = getattr(view, OPERATION_ATTR, None)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            entry = (_operation(op, view, rule, models, schemas) if op is not None
-                     else _legacy(view, method.lower()))
-            if entry is not None:
-                paths.setdefault(_flask_path(rule.rule), {})[method.lower()] = entry
+            if op is None:  # every API route is declared; one that is not stays out of the document
+                continue
+            paths.setdefault(_flask_path(rule.rule), {})[method.lower()] = _operation(
+                op, view, rule, models, schemas)
     models.resolve(schemas)
-    for name, schema in app.extensions.get("trellis_api_schemas", {}).items():
-        schemas.setdefault(name, _to_31(schema))
     for name in sorted(schemas):
         spec.components.schema(name, schemas[name])
     for path, ops in paths.items():
