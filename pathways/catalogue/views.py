@@ -39,15 +39,20 @@ def _page() -> int:
 
 # --- browse ------------------------------------------------------------------------------------
 
+def _search_params() -> tuple[search.SearchParams, str | None]:
+    """The search the query string asks for; an unreadable one searches everything and says why
+    (a read: nothing to roll back)."""
+    try:
+        return search.parse_search(request.args), None
+    except ValidationError as exc:
+        return search.SearchParams(), exc.message
+
+
 @bp.get("/catalogue")
 @login_required
 def browse() -> tuple[str, int] | str:
     company = current_company()
-    try:
-        params = search.parse_search(request.args)
-        error = None
-    except ValidationError as exc:
-        params, error = search.SearchParams(), exc.message
+    params, error = _search_params()
     page = db.paginate(search.search(company.id, params), page=_page(), per_page=PER_PAGE,
                        error_out=False)
     deltas = search.deltas_by_offering([o.id for o in page.items])
