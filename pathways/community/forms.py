@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms import Form, int_or_none
+from app.forms import Form, as_choices, int_or_none
 
 from .communities import VISIBILITY_LABELS
 
@@ -33,12 +33,12 @@ class CommunityForm(Form):
     topic = StringField("Or a free topic", validators=[Optional(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     visibility = RadioField("Who can join", default="open",
-                            choices=list(VISIBILITY_LABELS.items()))
+                            choices=as_choices(list(VISIBILITY_LABELS.items())))
 
 
 class PostForm(Form):
     kind = RadioField("Kind", default="question",
-                      choices=[("question", "A question"), ("post", "A post")])
+                      choices=as_choices([("question", "A question"), ("post", "A post")]))
     title = StringField("Title", validators=[DataRequired("Give it a title."), Length(max=200)])
     body = TextAreaField("Text", validators=[Optional(), Length(max=20_000)],
                          description=MARKDOWN_HINT)
@@ -94,8 +94,8 @@ class CommentForm(Form):
 
 
 class IdeaAnswerForm(Form):
-    status = SelectField("Answer", choices=[("open", "Open"), ("planned", "Planned"),
-                                            ("added", "Added"), ("declined", "Declined")])
+    status = SelectField("Answer", choices=as_choices([
+        ("open", "Open"), ("planned", "Planned"), ("added", "Added"), ("declined", "Declined")]))
     response = TextAreaField("Response", validators=[Optional(), Length(max=2000)],
                              description="Needed when you decline: say why.")
     offering_id = SelectField("It became the offering", coerce=int_or_none,
@@ -106,9 +106,9 @@ class IdeaAnswerForm(Form):
 class EventForm(Form):
     title = StringField("Title", validators=[DataRequired("Give the event a title."),
                                              Length(max=200)])
-    kind = SelectField("Kind", choices=[("talk", "Talk"), ("workshop", "Workshop"),
-                                        ("study_group", "Study group"),
-                                        ("office_hours", "Office hours")])
+    kind = SelectField("Kind", choices=as_choices([
+        ("talk", "Talk"), ("workshop", "Workshop"), ("study_group", "Study group"),
+        ("office_hours", "Office hours")]))
     starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired("Give a start time.")])
     minutes = IntegerField("Length in minutes", default=60,

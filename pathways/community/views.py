@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, as_choices
 from app.identity import login_required
 from app.models import User, UserStatus
 from app.pagination import paginate
@@ -37,9 +37,9 @@ def load_community(community_id: int) -> Community:
 
 
 def _capability_choices(form: CommunityForm) -> None:
-    form.capability_ids.choices = [(c.id, c.name) for c in db.session.scalars(
+    form.capability_ids.choices = as_choices([(c.id, c.name) for c in db.session.scalars(
         select(Capability).where(Capability.company_id == current_company().id,
-                                 Capability.retired_at.is_(None)).order_by(Capability.name))]
+                                 Capability.retired_at.is_(None)).order_by(Capability.name))])
 
 
 def _member_counts(ids: list[int]) -> dict[int, int]:
@@ -173,10 +173,10 @@ def leave(community_id: int) -> Response:
 
 def _invite_choices(form: MemberForm, community: Community) -> None:
     inside = select(Membership.user_id).where(Membership.community_id == community.id)
-    form.user_id.choices = [("", "—")] + [(u.id, u.name) for u in db.session.scalars(
+    form.user_id.choices = as_choices([("", "—")] + [(u.id, u.name) for u in db.session.scalars(
         select(User).where(User.company_id == community.company_id,
                            User.status == UserStatus.ACTIVE.value, User.id.not_in(inside))
-        .order_by(User.name).limit(500))]
+        .order_by(User.name).limit(500))])
 
 
 @bp.get("/<int:community_id>/members")

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, as_choices
 from app.identity import login_required
 from app.models import utcnow
 from app.tenancy import get_or_404
@@ -39,7 +39,7 @@ def new_event(community_id: int) -> Response | str:
     if not communities.may_read(current_user, community):
         abort(404)
     form = EventForm()
-    form.timezone.choices = [(n, n.replace("_", " ")) for n in timezone_names()]
+    form.timezone.choices = as_choices([(n, n.replace("_", " ")) for n in timezone_names()])
     if request.method == "GET":
         form.timezone.data = events.viewer_zone(current_user).key
     if form.validate_on_submit():

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, as_choices
 from app.identity import login_required
 from app.pagination import paginate
 from app.tenancy import current_company, get_or_404
@@ -26,9 +26,9 @@ bp = Blueprint("ideas", __name__, url_prefix="/ideas")
 
 
 def _capability_choices(form: IdeaForm) -> None:
-    form.capability_id.choices = [("", "— any —")] + [(c.id, c.name) for c in db.session.scalars(
+    form.capability_id.choices = as_choices([("", "— any —")] + [(c.id, c.name) for c in db.session.scalars(
         select(Capability).where(Capability.company_id == current_company().id,
-                                 Capability.retired_at.is_(None)).order_by(Capability.name))]
+                                 Capability.retired_at.is_(None)).order_by(Capability.name))])
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -54,11 +54,11 @@ def index() -> Response | str:
 def _answer_form(idea: Idea) -> IdeaAnswerForm:
     form = IdeaAnswerForm(obj=idea)
     company = current_company().id
-    form.offering_id.choices = [("", "—")] + [(o.id, o.title) for o in db.session.scalars(
+    form.offering_id.choices = as_choices([("", "—")] + [(o.id, o.title) for o in db.session.scalars(
         select(Offering).where(Offering.company_id == company, Offering.retired_at.is_(None))
-        .order_by(Offering.title).limit(500))]
-    form.pathway_id.choices = [("", "—")] + [(p.id, p.title) for p in db.session.scalars(
-        select(Pathway).where(Pathway.company_id == company).order_by(Pathway.title).limit(500))]
+        .order_by(Offering.title).limit(500))])
+    form.pathway_id.choices = as_choices([("", "—")] + [(p.id, p.title) for p in db.session.scalars(
+        select(Pathway).where(Pathway.company_id == company).order_by(Pathway.title).limit(500))])
     return form
 
 
