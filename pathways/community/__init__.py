@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     add_nav(app, NavItem("Communities", "community.index", (), order=16))
     add_nav(app, NavItem("Ideas", "ideas.index", (), order=17))
-    add_nav(app, NavItem("Communities", "community.settings", ("admin",), order=9,
+    add_nav(app, NavItem("Community settings", "community.settings", ("admin",), order=9,
                          section="admin"))
     add_stylesheet(app, "css/community.css")
     app.jinja_env.filters["markdown"] = render
