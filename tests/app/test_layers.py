@@ -20,7 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app", "billing", "pathways", "reports")
-ROOMS = {"pathways": ("capabilities", "catalogue", "learning", "mentoring", "requests"),
+ROOMS = {"pathways": ("capabilities", "catalogue", "learning", "mentoring", "requests",
+                      "community"),
          "billing": ("", "stripe")}  # "": billing's own modules, the money engine
 WIRING = {"app/__init__.py", "pathways/__init__.py", "billing/__init__.py"}
 PRIVATE = ("views", "forms", "api", "cli")
