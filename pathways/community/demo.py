@@ -23,7 +23,7 @@ from pathways.catalogue.models import Offering
 
 from . import communities, events, ideas, posts
 from .communities import CommunityData
-from .models import CommunityEvent, EventRsvp
+from .models import Community, CommunityEvent, EventRsvp
 
 QUESTIONS = [
     ("How do you structure a design review?", "I have my first design review next week. "
@@ -108,7 +108,7 @@ def seed(world: DemoWorld, say: Callable[[str], None]) -> None:
         f"{len(IDEAS)} ideas.")
 
 
-def _threads(rng: random.Random, c: communities.Community, members: Sequence[User]) -> None:
+def _threads(rng: random.Random, c: Community, members: Sequence[User]) -> None:
     for title, body, answers in QUESTIONS:
         asker = rng.choice(members)
         q = posts.write_post(asker, c, "question", title, body)
@@ -124,7 +124,7 @@ def _threads(rng: random.Random, c: communities.Community, members: Sequence[Use
         posts.write_post(rng.choice(members), c, "post", title, body)
 
 
-def _events(rng: random.Random, c: communities.Community, members: Sequence[User]) -> None:
+def _events(rng: random.Random, c: Community, members: Sequence[User]) -> None:
     start = (utcnow() + timedelta(days=rng.randint(3, 12))).replace(hour=15, minute=0, second=0,
                                                                      microsecond=0)
     upcoming = events.schedule(members[0], c, events.EventData(

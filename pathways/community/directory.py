@@ -20,7 +20,7 @@ from .models import Community, CommunityCapability, Membership, MemberStatus
 
 
 def members_query(community: Community, status: str = MemberStatus.MEMBER.value
-                  ) -> Select[tuple[Membership]]:
+                  ) -> Select[Membership]:
     return (select(Membership).join(User, User.id == Membership.user_id)
             .where(Membership.community_id == community.id, Membership.status == status,
                    User.status == UserStatus.ACTIVE.value)

@@ -24,7 +24,7 @@ STATUSES = tuple(s.value for s in IdeaStatus)
 STATUS_LABELS = {"open": "Open", "planned": "Planned", "added": "Added", "declined": "Declined"}
 
 
-def ideas_query(company_id: int, status: str | None = None) -> Select[tuple[Idea]]:
+def ideas_query(company_id: int, status: str | None = None) -> Select[Idea]:
     query = select(Idea).where(Idea.company_id == company_id)
     if status:
         query = query.where(Idea.status == status)

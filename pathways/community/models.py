@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models import User, utcnow
 from pathways.capabilities.models import Capability
 
@@ -53,7 +53,7 @@ class IdeaStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
-class CommunitySettings(db.Model):
+class CommunitySettings(Model):
     """Per-company settings of the learning network (absent means the defaults)."""
 
     __tablename__ = "community_settings"
@@ -66,7 +66,7 @@ class CommunitySettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class Community(db.Model):
+class Community(Model):
     """A community of practice about capabilities or a free topic."""
 
     __tablename__ = "communities"
@@ -100,7 +100,7 @@ class Community(db.Model):
         return self.status == CommunityStatus.ACTIVE.value
 
 
-class CommunityCapability(db.Model):
+class CommunityCapability(Model):
     __tablename__ = "community_capabilities"
     __table_args__ = (Index("ix_community_capabilities_capability", "company_id",
                             "capability_id"),)
@@ -112,7 +112,7 @@ class CommunityCapability(db.Model):
     capability: Mapped[Capability] = relationship(lazy="joined")
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person in a community: a member (owner or not), an open request, or an invitation."""
 
     __tablename__ = "community_members"
@@ -131,7 +131,7 @@ class Membership(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class Post(db.Model):
+class Post(Model):
     """A post or a question in a community; Markdown, rendered and sanitised when shown."""
 
     __tablename__ = "community_posts"
@@ -162,7 +162,7 @@ class Post(db.Model):
         return self.kind == PostKind.QUESTION.value
 
 
-class Reply(db.Model):
+class Reply(Model):
     """A reply to a post (an answer, when the post is a question)."""
 
     __tablename__ = "community_replies"
@@ -182,7 +182,7 @@ class Reply(db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class Vote(db.Model):
+class Vote(Model):
     """One person's vote (+1 or −1) on a post, a reply or an idea; changing it updates the row."""
 
     __tablename__ = "community_votes"
@@ -198,7 +198,7 @@ class Vote(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Revision(db.Model):
+class Revision(Model):
     """The text of a post or reply before an edit (the edit history, oldest first)."""
 
     __tablename__ = "community_revisions"
@@ -216,7 +216,7 @@ class Revision(db.Model):
     editor: Mapped[User] = relationship()
 
 
-class ContentReport(db.Model):
+class ContentReport(Model):
     """Someone flagged a post or reply for the owners and admins to look at."""
 
     __tablename__ = "community_reports"
@@ -235,7 +235,7 @@ class ContentReport(db.Model):
     reporter: Mapped[User] = relationship()
 
 
-class Mention(db.Model):
+class Mention(Model):
     """`@[Name]` in a post or reply that names a person (kept for their notifications)."""
 
     __tablename__ = "community_mentions"
@@ -249,7 +249,7 @@ class Mention(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Idea(db.Model):
+class Idea(Model):
     """A proposal on the company's ideas board: a programme or course the company should offer."""
 
     __tablename__ = "community_ideas"
@@ -277,7 +277,7 @@ class Idea(db.Model):
     capability: Mapped[Capability | None] = relationship()
 
 
-class IdeaComment(db.Model):
+class IdeaComment(Model):
     __tablename__ = "community_idea_comments"
     __table_args__ = (Index("ix_community_idea_comments_idea", "idea_id", "created_at"),)
 
@@ -291,7 +291,7 @@ class IdeaComment(db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class CommunityEvent(db.Model):
+class CommunityEvent(Model):
     """A talk, workshop, study group or office hours of a community.
 
     `starts_at`/`ends_at` are UTC; `timezone` is the organiser's zone the time was entered in.
@@ -322,7 +322,7 @@ class CommunityEvent(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class EventRsvp(db.Model):
+class EventRsvp(Model):
     __tablename__ = "community_event_rsvps"
 
     event_id: Mapped[int] = mapped_column(ForeignKey("community_events.id"), primary_key=True)
@@ -334,7 +334,7 @@ class EventRsvp(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class Follow(db.Model):
+class Follow(Model):
     """Someone follows a community or a thread (a post); notifications come from what they follow."""
 
     __tablename__ = "community_follows"
@@ -349,7 +349,7 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One line in a person's in-app list; `emailed_at` is set once a digest or e-mail carried it."""
 
     __tablename__ = "community_notifications"
@@ -367,7 +367,7 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Model):
     """How a person wants their notifications by e-mail: never, instantly, daily or weekly."""
 
     __tablename__ = "community_notification_prefs"

@@ -46,7 +46,7 @@ def clean_text(value: str | None, name: str, limit: int, required: bool = True) 
 
 
 def posts_query(community: Community, kind: str | None = None, show_hidden: bool = False
-                ) -> Select[tuple[Post]]:
+                ) -> Select[Post]:
     query = select(Post).where(Post.community_id == community.id)
     if kind:
         query = query.where(Post.kind == kind)

@@ -1,8 +1,8 @@
 """the learning network: communities and their members, posts and replies, votes, edit history,
 reports, mentions, the ideas board, events and RSVPs, follows, notifications and their settings
 
-Revision ID: 0014_community
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 14:03:17.299261
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_community'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
