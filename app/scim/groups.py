@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import audit
@@ -56,12 +56,12 @@ FILTERABLE: dict[str, filters.SqlAttr] = {
 }
 
 
-def visible(company_id: int) -> Select[tuple[Team, ScimGroup | None]]:
+def visible(company_id: int) -> Any:  # a Select of (row, link)
     return (select(Team, ScimGroup).outerjoin(ScimGroup, ScimGroup.team_id == Team.id)
             .where(Team.company_id == company_id, ScimGroup.deleted_at.is_(None)).order_by(Team.id))
 
 
-def query(company_id: int, node: filters.Node | None) -> Select[tuple[Team, ScimGroup | None]]:
+def query(company_id: int, node: filters.Node | None) -> Any:
     stmt = visible(company_id)
     return stmt.where(filters.to_sql(node, FILTERABLE)) if node is not None else stmt
 
@@ -152,5 +152,5 @@ def delete(actor: User, team: Team, link: ScimGroup | None) -> None:
         db.session.delete(link)
         people.delete_team(actor, team)
         savepoint.commit()
-    except (ValidationError, SQLAlchemyError):  # a sub-team, or a row elsewhere still points at the team: keep it, hidden from SCIM
+    except (ValidationError, SQLAlchemyError):  # a sub-team, or a row elsewhere names it: keep it
         savepoint.rollback()

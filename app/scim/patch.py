@@ -79,7 +79,8 @@ def _at(resource: dict[str, Any], path: str, op: str, value: Any, schema: str, n
         if op == "remove":
             resource.pop(ENTERPRISE, None)
         else:
-            current = resource.get(ENTERPRISE) if op == "add" and isinstance(resource.get(ENTERPRISE), dict) else {}
+            existing = resource.get(ENTERPRISE)
+            current: dict[str, Any] = existing if op == "add" and isinstance(existing, dict) else {}
             resource[ENTERPRISE] = current
             for key, item in (value or {}).items() if isinstance(value, dict) else []:
                 if key.lower() != "schemas":

@@ -34,7 +34,7 @@ def create(actor: User, name: str) -> tuple[ScimToken, str]:
 
 
 def revoke(actor: User, token_id: int) -> ScimToken:
-    token = db.session.scalar(select(ScimToken).where(ScimToken.id == token_id,
+    token: ScimToken | None = db.session.scalar(select(ScimToken).where(ScimToken.id == token_id,
                                                       ScimToken.company_id == actor.company_id))
     if token is None:
         raise NotFound("No such SCIM token.")
@@ -57,10 +57,10 @@ def authenticate(header: str) -> tuple[ScimToken, str | None]:
         return ScimToken(), "Send the company's SCIM token as 'Authorization: Bearer <token>'."
     secret = header[7:].strip()
     digest = hash_token(secret)
-    token = db.session.scalar(select(ScimToken).where(ScimToken.token_hash == digest))
+    token: ScimToken | None = db.session.scalar(select(ScimToken).where(ScimToken.token_hash == digest))
     if token is None or token.revoked_at is not None or not hmac.compare_digest(token.token_hash, digest):
         return ScimToken(), "The SCIM token is unknown or revoked."
-    admin = token.created_by
+    admin: User = token.created_by
     if admin.status != UserStatus.ACTIVE.value or not admin.has_role("admin"):
         return token, ("The admin who created this SCIM token is no longer an admin; "
                        "an admin must create a new token.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -39,14 +39,14 @@ FILTERABLE: dict[str, filters.SqlAttr] = {
 }
 
 
-def visible(company_id: int) -> Select[tuple[User, ScimUser | None]]:
+def visible(company_id: int) -> Any:  # a Select of (row, link)
     """The company's people as SCIM sees them (all but those SCIM deleted), oldest first."""
     return (select(User, ScimUser).outerjoin(ScimUser, ScimUser.user_id == User.id)
             .where(User.company_id == company_id, ScimUser.deleted_at.is_(None))
             .options(selectinload(User.team)).order_by(User.id))
 
 
-def query(company_id: int, node: filters.Node | None) -> Select[tuple[User, ScimUser | None]]:
+def query(company_id: int, node: filters.Node | None) -> Any:
     stmt = visible(company_id)
     if node is not None:
         condition: ColumnElement[bool] = filters.to_sql(node, FILTERABLE)
@@ -68,7 +68,8 @@ def load(company_id: int, resource_id: str) -> tuple[User, ScimUser | None]:
 
 def derived_name(attrs: dict[str, Any], user_name: str) -> str:
     """The one name Trellis keeps: displayName, else name.formatted, else given + family name."""
-    name = attrs.get("name") if isinstance(attrs.get("name"), dict) else {}
+    raw = attrs.get("name")
+    name: dict[str, Any] = raw if isinstance(raw, dict) else {}
     for candidate in (attrs.get("displayName"), name.get("formatted"),
                       " ".join(str(p) for p in (name.get("givenName"), name.get("familyName")) if p)):
         if isinstance(candidate, str) and candidate.strip():
@@ -80,8 +81,9 @@ def primary_email(emails: Any) -> str | None:
     if not isinstance(emails, list):
         return None
     items = [e for e in emails if isinstance(e, dict) and isinstance(e.get("value"), str) and e["value"].strip()]
-    chosen = next((e for e in items if e.get("primary") in (True, "true", "True")), None) or (items[0] if items else None)
-    return chosen["value"].strip() if chosen else None
+    primary = [e for e in items if e.get("primary") in (True, "true", "True")]
+    chosen = (primary or items)[:1]
+    return str(chosen[0]["value"]).strip() if chosen else None
 
 
 def render(user: User, link: ScimUser | None) -> dict[str, Any]:
@@ -181,7 +183,8 @@ def save(actor: User, data: dict[str, Any], user: User | None = None,
     if user is None and (again := _deleted_with_email(actor.company_id, email)):
         user, link = again
     _check_user_name(actor.company_id, user_name, user.id if user else None)
-    ext = data.get(ENTERPRISE) if isinstance(data.get(ENTERPRISE), dict) else {}
+    raw_ext = data.get(ENTERPRISE)
+    ext: dict[str, Any] = raw_ext if isinstance(raw_ext, dict) else {}
     person = people.PersonData(
         email=email, name=derived_name(data, user_name), team_id=_team_id(actor, ext),
         manager_id=_manager_id(actor.company_id, ext), job_title=text(data, "title", 200),
