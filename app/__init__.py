@@ -53,9 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import pathways
     import reports
 
-    from . import api, auth, home, people, scim
+    from . import api, auth, home, people, scim, sso
 
-    for package in (auth, home, people, api, scim, billing, pathways, reports):
+    for package in (auth, home, people, api, scim, sso, billing, pathways, reports):
         package.init_app(app)
     cli.init_app(app)
     return app
