@@ -77,3 +77,13 @@ def _roles(config: SsoConfig, claims: dict[str, Any]) -> list[str]:
     groups = claims.get(config.groups_claim or "") or []
     mapped = {role for group, role in (config.role_map or {}).items() if group in groups}
     return sorted(mapped | {"employee"})
+
+
+def password_refusal(user: User) -> str | None:
+    """Why `user` may not sign in with a password: their company requires SSO and they are not
+    its break-glass admin."""
+    config = config_of(user.company_id)
+    if config is None or not config.require_sso or user.id == config.break_glass_user_id:
+        return None
+    return (f"{user.company.name} signs in through its identity provider: "
+            f"use /sso/{user.company.slug}/login.")
