@@ -55,9 +55,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import pathways
     import reports
 
-    from . import api, auth, home, people
+    from . import api, auth, home, people, scim, sso
 
-    for package in (auth, home, people, api, billing, pathways, reports):
+    for package in (auth, home, people, api, scim, sso, billing, pathways, reports):
         package.init_app(app)
     cli.init_app(app)
     return app

@@ -80,6 +80,8 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY") or None,
         "STRIPE_SEAT_PRICE_ID": env.get("STRIPE_SEAT_PRICE_ID") or None,
+        # Single sign-on (docs/sso.md): the Fernet key that encrypts the stored client secrets.
+        "SSO_ENCRYPTION_KEY": env.get("SSO_ENCRYPTION_KEY") or None,
     }
 
 

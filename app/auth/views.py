@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -95,6 +95,11 @@ def choose_company() -> str | Response | tuple[str, int]:
 
 
 def _sign_in(user: User, target: str | None) -> Response:
+    # Another package may refuse password sign-in (single sign-on required: app/sso).
+    for guard in current_app.extensions.get("trellis_password_guards", []):
+        if refused := guard(user):
+            flash(refused, "error")
+            return redirect(url_for("auth.login"))
     service.record_sign_in(user)
     session.clear()  # a fresh session at sign-in (no fixation), without the pending choice
     login_user(user)
