@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..models import Team, User, utcnow
 
 
-class ScimToken(db.Model):
+class ScimToken(Model):
     """A provisioning token of one company; it acts as the admin who created it."""
 
     __tablename__ = "scim_tokens"
@@ -32,7 +32,7 @@ class ScimToken(db.Model):
     created_by: Mapped[User] = relationship()
 
 
-class ScimUser(db.Model):
+class ScimUser(Model):
     """SCIM's view of one person: its userName, externalId and the attributes it sent."""
 
     __tablename__ = "scim_users"
@@ -52,7 +52,7 @@ class ScimUser(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ScimGroup(db.Model):
+class ScimGroup(Model):
     """SCIM's view of one team: its externalId, and whether SCIM deleted it (a team that budgets or
     reports still point at is kept, hidden from SCIM, rather than deleted)."""
 

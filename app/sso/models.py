@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..models import utcnow
 
 
-class SsoConfig(db.Model):
+class SsoConfig(Model):
     __tablename__ = "sso_configs"
 
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True)
