@@ -77,7 +77,7 @@ def show_error(exc: DomainError, form: Any = None, default: str | None = None,
 
 @contextmanager
 def refusal(form: Any = None, default: str | None = None,
-            fields: Mapping[str, str] | None = None) -> Iterator[Attempt]:
+            fields: Mapping[str, str] | None = None, show: bool = True) -> Iterator[Attempt]:
     """Run service calls; a DomainError rolls the work back and is shown to the person.
 
     ::
@@ -88,6 +88,8 @@ def refusal(form: Any = None, default: str | None = None,
             flash("Requested.", "success")
             return redirect(url_for("requests.detail", request_id=req.id))
         return render_template("…", form=form)   # the error sits next to its field
+
+    With `show=False` nothing is flashed: the view puts `attempt.error` on a page of its own.
     """
     attempt = Attempt()
     try:
@@ -98,7 +100,8 @@ def refusal(form: Any = None, default: str | None = None,
         db.session.rollback()
         failed()
         attempt.error = exc
-        show_error(exc, form, default, fields)
+        if show:
+            show_error(exc, form, default, fields)
 
 
 def _finish(response: Response) -> Response:

@@ -8,10 +8,9 @@ from flask_login import login_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..errors import DomainError
 from ..extensions import db
 from ..models import Company
-from ..uow import failed
+from ..uow import refusal
 from . import oidc, service
 
 bp = Blueprint("sso", __name__)
@@ -30,10 +29,11 @@ def login(slug: str) -> Response | tuple[str, int]:
     company = _company(slug)
     config = service.config_of(company.id)
     assert config is not None
-    try:
+    with refusal(show=False) as attempt:
         begun = oidc.start(config, url_for("sso.callback", slug=slug, _external=True))
-    except DomainError as exc:
-        return render_template("sso/refused.html", company=company, message=exc.message), 502
+    if attempt.error is not None:
+        return render_template("sso/refused.html", company=company,
+                               message=attempt.error.message), 502
     session[PENDING] = {"slug": slug, "state": begun.state, "nonce": begun.nonce, "verifier": begun.verifier}
     return redirect(begun.url)
 
@@ -51,15 +51,14 @@ def callback(slug: str) -> Response | tuple[str, int]:
         said = request.args.get("error_description") or request.args["error"]
         return render_template("sso/refused.html", company=company,
                                message=f"The identity provider said: {said}"), 400
-    try:
+    with refusal(show=False) as attempt:
         claims = oidc.finish(config, url_for("sso.callback", slug=slug, _external=True), request.url,
                              pending["verifier"], pending["nonce"])
         user = service.person_for(company, config, claims)
-    except DomainError as exc:
-        failed()
-        return render_template("sso/refused.html", company=company, message=exc.message), 403
-    user.last_login_at = db.func.now()
-    db.session.commit()  # the sign-in and a just-in-time account are saved before the session changes
+    if attempt.error is not None:
+        return render_template("sso/refused.html", company=company,
+                               message=attempt.error.message), 403
+    user.last_login_at = db.func.now()  # saved with a just-in-time account by the end of the request
     session.clear()
     login_user(user)
     flash(f"Signed in through {company.name}'s identity provider.", "success")

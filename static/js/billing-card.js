@@ -16,7 +16,7 @@
                                                 headers: {"X-CSRFToken": csrf}})
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        if (!data.client_secret) { throw new Error(data.error || "Could not start the card setup."); }
+        if (!data.client_secret) { throw new Error((data.error && data.error.message) || "Could not start the card setup."); }
         return stripe.confirmCardSetup(data.client_secret, {payment_method: {card: card}});
       })
       .then(function (result) {
