@@ -104,5 +104,8 @@ def test_a_refund_key_reused_for_another_amount_or_top_up_is_a_409(admin, api_as
     second = succeeded_topup(admin, api, 5_000)
     elsewhere = api.post(f"/api/v1/billing/topups/{second['id']}/refund",
                          json={"amount_minor": 1_000}, headers=key)
-    assert elsewhere.status_code == 409 and elsewhere.get_json()["error"]["field"] == "topup_id"
+    assert elsewhere.status_code == 409
+    assert elsewhere.get_json()["error"] == {
+        "code": "idempotency_conflict", "field": "Idempotency-Key",
+        "message": elsewhere.get_json()["error"]["message"]}
     assert read(lambda: db.session.scalar(select(func.count(TopUpRefund.id)))) == 1
